@@ -1,0 +1,42 @@
+# Tremplin — the two commands: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+PYTHON_BIN = $(shell scripts/find-python)
+
+.PHONY: run test install assets messages lint
+
+## run: install everything, migrate, seed demo data and serve http://127.0.0.1:8000
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo "Tremplin : http://127.0.0.1:8000  (Ctrl+C pour arrêter)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## test: install everything and run the whole suite on PostgreSQL, Redis and Chromium
+test: install
+	scripts/test
+
+install: $(STAMPS)/python $(STAMPS)/npm assets messages
+
+$(STAMPS)/python: pyproject.toml
+	@mkdir -p $(STAMPS)
+	@test -x $(PY) || { py="$(PYTHON_BIN)" && [ -n "$$py" ] && "$$py" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+assets: $(STAMPS)/npm
+	npm run --silent build
+
+messages: $(STAMPS)/python
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules -v 0
+
+lint: $(STAMPS)/python
+	$(VENV)/bin/ruff check .

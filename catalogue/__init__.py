@@ -1,0 +1,1 @@
+"""Catalogue: Wagtail pages and snippets for trainings, sessions, tracks, registrations, search."""

@@ -1,0 +1,1 @@
+"""Certification: self-tests, campaigns, completion rules, attestations, portfolio."""

@@ -1,0 +1,1 @@
+"""Courses: modules, activities, SCORM, H5P, progress and completion."""

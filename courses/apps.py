@@ -1,0 +1,9 @@
+"""App configuration of ``courses``."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoursesConfig(AppConfig):
+    name = "courses"
+    verbose_name = _("Cours en ligne")

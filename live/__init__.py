@@ -1,0 +1,1 @@
+"""Live: virtual classes (BigBlueButton), in-person days, attendance, recordings."""

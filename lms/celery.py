@@ -1,0 +1,25 @@
+"""The one Celery app of Tremplin, with the whole beat schedule in one place.
+
+In the embedded default (no broker configured) tasks run in-process
+(``CELERY_TASK_ALWAYS_EAGER``); in production a worker consumes from Redis and
+one ``celery beat`` process uses django-celery-beat's database scheduler.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
+
+app = Celery("tremplin")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+#: Periodic tasks; each fans out per-object tasks where there is more than one object.
+app.conf.beat_schedule = {
+    "clear-expired-sessions": {
+        "task": "lms.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

@@ -1,0 +1,177 @@
+"""Demo data: establishments and one account per role (see ``seed_demo``).
+
+Each step is idempotent (``update_or_create`` on natural keys), so running the
+seed twice changes nothing. Apps add steps with ``register_step``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .models import Establishment, User
+from .roles import Role
+from .services import grant_role
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    first_name: str
+    last_name: str
+    roles: tuple[str, ...]
+    description: str
+    matricule: str = ""
+    establishment_fase: int | None = None
+
+
+DEMO_ESTABLISHMENTS = [
+    {
+        "fase_number": 90001,
+        "name": "Athénée royal de Démonstration",
+        "network": Establishment.Network.WBE,
+        "level": Establishment.Level.SECONDAIRE,
+        "postal_code": "5000",
+        "city": "Namur",
+    },
+    {
+        "fase_number": 90002,
+        "name": "École communale des Tilleuls (démo)",
+        "network": Establishment.Network.OFFICIEL_SUBVENTIONNE,
+        "level": Establishment.Level.FONDAMENTAL,
+        "postal_code": "4000",
+        "city": "Liège",
+    },
+    {
+        "fase_number": 90003,
+        "name": "Institut Saint-Exemple (démo)",
+        "network": Establishment.Network.LIBRE_CONFESSIONNEL,
+        "level": Establishment.Level.SECONDAIRE,
+        "postal_code": "1000",
+        "city": "Bruxelles",
+    },
+]
+
+DEMO_ACCOUNTS = [
+    DemoAccount(
+        "enseignante@demo.tremplin.test",
+        "Camille",
+        "Dubois",
+        (Role.TEACHER,),
+        "enseignante",
+        "DEMO-0001",
+        90001,
+    ),
+    DemoAccount(
+        "tuteur@demo.tremplin.test",
+        "Julien",
+        "Lambert",
+        (Role.TUTOR,),
+        "tuteur de cohortes",
+        "DEMO-0002",
+    ),
+    DemoAccount(
+        "catalogue@demo.tremplin.test",
+        "Sophie",
+        "Martin",
+        (Role.CATALOGUE_MANAGER,),
+        "gestionnaire du catalogue (IFPC)",
+    ),
+    DemoAccount(
+        "inscriptions@demo.tremplin.test",
+        "Nadia",
+        "El Amrani",
+        (Role.REGISTRATIONS_MANAGER,),
+        "gestionnaire des inscriptions (IFPC)",
+    ),
+    DemoAccount(
+        "ctp@demo.tremplin.test",
+        "Thomas",
+        "Peeters",
+        (Role.CTP,),
+        "conseiller techno-pédagogique",
+        "DEMO-0005",
+    ),
+    DemoAccount(
+        "dco@demo.tremplin.test",
+        "Élise",
+        "Renard",
+        (Role.DCO,),
+        "déléguée au contrat d'objectifs",
+        "DEMO-0006",
+        90002,
+    ),
+    DemoAccount(
+        "formateur@demo.tremplin.test",
+        "Marc",
+        "Lejeune",
+        (Role.INTERNAL_TRAINER,),
+        "formateur interne",
+        "DEMO-0007",
+    ),
+    DemoAccount(
+        "direction@demo.tremplin.test",
+        "Anne",
+        "Collignon",
+        (Role.SCHOOL_DIRECTOR, Role.TEACHER),
+        "directrice (et enseignante)",
+        "DEMO-0008",
+        90001,
+    ),
+    DemoAccount(
+        "admin@demo.tremplin.test",
+        "Alex",
+        "Admin",
+        (Role.ADMINISTRATOR,),
+        "administrateur",
+    ),
+]
+
+SeedStep = Callable[[], None]
+_EXTRA_STEPS: list[SeedStep] = []
+
+
+def register_step(step: SeedStep) -> SeedStep:
+    """Let another app add idempotent demo data after the accounts exist."""
+    if step not in _EXTRA_STEPS:
+        _EXTRA_STEPS.append(step)
+    return step
+
+
+def seed(password: str) -> list[DemoAccount]:
+    """Create or refresh demo establishments and accounts; return the accounts."""
+    establishments = {}
+    for data in DEMO_ESTABLISHMENTS:
+        values = {k: v for k, v in data.items() if k != "fase_number"}
+        establishment, _created = Establishment.objects.update_or_create(
+            fase_number=data["fase_number"], defaults=values
+        )
+        establishments[establishment.fase_number] = establishment
+
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(email__iexact=account.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                account.email,
+                password,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                matricule=account.matricule,
+            )
+        else:
+            user.first_name = account.first_name
+            user.last_name = account.last_name
+            user.matricule = account.matricule
+            user.is_active = True
+            user.set_password(password)
+            user.save()
+        establishment = establishments.get(account.establishment_fase or 0)
+        if establishment is not None:
+            user.establishments.add(establishment)
+        for role in account.roles:
+            scope = establishment if role == Role.SCHOOL_DIRECTOR else None
+            grant_role(user, role, establishment=scope)
+
+    for step in _EXTRA_STEPS:
+        step()
+    return DEMO_ACCOUNTS

@@ -1,0 +1,240 @@
+"""Accounts: users, establishments and role assignments."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base giving every model ``created_at`` and ``updated_at``."""
+
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Establishment(TimeStampedModel):
+    """A school or centre of the Fédération Wallonie-Bruxelles, keyed by FASE number."""
+
+    class Network(models.TextChoices):
+        WBE = "wbe", _("Wallonie-Bruxelles Enseignement (WBE)")
+        OFFICIEL_SUBVENTIONNE = "officiel_subventionne", _("Officiel subventionné")
+        LIBRE_CONFESSIONNEL = "libre_confessionnel", _("Libre confessionnel")
+        LIBRE_NON_CONFESSIONNEL = (
+            "libre_non_confessionnel",
+            _("Libre non confessionnel"),
+        )
+
+    class Level(models.TextChoices):
+        FONDAMENTAL = "fondamental", _("Fondamental (maternel et primaire)")
+        MATERNEL = "maternel", _("Maternel")
+        PRIMAIRE = "primaire", _("Primaire")
+        SECONDAIRE = "secondaire", _("Secondaire")
+        SPECIALISE = "specialise", _("Spécialisé")
+        PROMOTION_SOCIALE = "promotion_sociale", _("Promotion sociale")
+        SUPERIEUR = "superieur", _("Supérieur")
+
+    fase_number = models.PositiveIntegerField(
+        _("numéro FASE"),
+        unique=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99_999)],
+        help_text=_("Numéro FASE officiel de l'établissement."),
+    )
+    name = models.CharField(_("nom"), max_length=255)
+    network = models.CharField(_("réseau"), max_length=32, choices=Network.choices)
+    level = models.CharField(_("niveau"), max_length=32, choices=Level.choices)
+    postal_code = models.CharField(
+        _("code postal"),
+        max_length=4,
+        validators=[
+            RegexValidator(
+                r"^[1-9][0-9]{3}$", _("Un code postal belge compte quatre chiffres.")
+            )
+        ],
+    )
+    city = models.CharField(_("localité"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("établissement")
+        verbose_name_plural = _("établissements")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (FASE {self.fase_number})"
+
+
+class UserManager(BaseUserManager["User"]):
+    """Manager for e-mail based accounts."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **fields) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **fields)
+
+    def create_superuser(
+        self, email: str, password: str | None = None, **fields
+    ) -> User:
+        """Create an administrator (used by ``createsuperuser``)."""
+        from .services import grant_role
+
+        fields.update(is_staff=True, is_superuser=True)
+        user = self._create_user(email, password, **fields)
+        grant_role(user, Role.ADMINISTRATOR)
+        return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using Tremplin, who signs in with an e-mail address."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom"), max_length=150)
+    matricule = models.CharField(
+        _("matricule"),
+        max_length=32,
+        blank=True,
+        help_text=_("Numéro de matricule du membre du personnel, s'il en a un."),
+        validators=[
+            RegexValidator(
+                r"^[0-9A-Za-z-]{4,32}$",
+                _(
+                    "Le matricule ne contient que des chiffres, des lettres et des tirets."
+                ),
+            )
+        ],
+    )
+    preferred_language = models.CharField(
+        _("langue préférée"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    establishments = models.ManyToManyField(
+        Establishment,
+        verbose_name=_("établissements"),
+        related_name="staff",
+        blank=True,
+    )
+    is_staff = models.BooleanField(
+        _("accès à l'administration Django"),
+        default=False,
+        help_text=_("Réservé aux administrateurs et administratrices."),
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("utilisateur·rice")
+        verbose_name_plural = _("utilisateur·rices")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="lms_user_email_ci_unique"),
+            models.UniqueConstraint(
+                fields=["matricule"],
+                condition=~models.Q(matricule=""),
+                name="lms_user_matricule_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @cached_property
+    def role_set(self) -> frozenset[str]:
+        """The user's roles, loaded once per instance (see ``lms.permissions``)."""
+        if not self.pk or not self.is_active:
+            return frozenset()
+        return frozenset(self.role_assignments.values_list("role", flat=True))
+
+
+class RoleAssignment(TimeStampedModel):
+    """One role held by one user, optionally scoped to an establishment."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("utilisateur·rice"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    role = models.CharField(_("fonction"), max_length=32, choices=Role.choices)
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name=_("établissement"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        null=True,
+        blank=True,
+    )
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name=_("attribuée par"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("fonction attribuée")
+        verbose_name_plural = _("fonctions attribuées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "establishment"],
+                name="lms_roleassignment_unique_scoped",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(establishment__isnull=True),
+                name="lms_roleassignment_unique_global",
+            ),
+        ]
+        indexes = [models.Index(fields=["role", "establishment"])]
+
+    def __str__(self) -> str:
+        scope = f" — {self.establishment}" if self.establishment_id else ""
+        return f"{self.user} : {self.get_role_display()}{scope}"

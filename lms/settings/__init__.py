@@ -1,0 +1,1 @@
+"""Tremplin settings package: ``base`` reads the environment; dev/test/production refine it."""

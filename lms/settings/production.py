@@ -1,0 +1,35 @@
+"""Production settings: every service from the environment, HTTPS everywhere.
+
+Required: SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS. See README.md.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import ALLOWED_HOSTS, DATABASE_URL, REDIS_URL
+from .env import env_bool, env_int, env_secret
+
+DEBUG = False
+SECRET_KEY = env_secret("SECRET_KEY")
+if not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_URL must be set in production")
+if not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL must be set in production")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production")
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+if env_bool("BEHIND_TLS_PROXY", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-tremplin_session"
+CSRF_COOKIE_NAME = "__Host-tremplin_csrf"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+}
+ALLOW_DEMO_DATA = env_bool("ALLOW_DEMO_DATA", False)

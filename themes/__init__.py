@@ -1,0 +1,1 @@
+"""Themes: base templates, design system, static assets, accessibility helpers."""

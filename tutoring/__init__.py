@@ -1,0 +1,1 @@
+"""Tutoring: cohorts, enrolments, tutor dashboard, discussions, real-time chat, nudges."""
