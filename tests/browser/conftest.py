@@ -6,10 +6,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made
-# by fixtures in the same thread are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 BASE_DIR = Path(__file__).resolve().parents[2]
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_FLAGS = [
@@ -22,10 +18,15 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
+    """One Chromium per test: Playwright's sync API runs an event loop in this
+    thread while it is open, which must not outlive the test (async tests follow)."""
     from playwright.sync_api import sync_playwright
 
+    # Django's ORM calls made by fixtures while that loop runs are still
+    # synchronous and safe; allow them for this test only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not Path(executable).exists():
         pytest.fail(
