@@ -7,6 +7,7 @@ shows up here, not as a hung request.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable
@@ -43,8 +44,6 @@ def check_channel_layer() -> None:
         raise RuntimeError("no channel layer configured")
 
     async def round_trip() -> None:
-        import asyncio
-
         channel = await layer.new_channel("healthz.")
         await layer.send(channel, {"type": "healthz.ping"})
         timeout = settings.HEALTHCHECK_TIMEOUT_SECONDS
@@ -59,7 +58,7 @@ def check_broker() -> None:
     timeout = settings.HEALTHCHECK_TIMEOUT_SECONDS
     with Connection(settings.CELERY_BROKER_URL, connect_timeout=timeout) as conn:
         conn.ensure_connection(max_retries=1, timeout=timeout)
-        if conn.transport_cls not in ("memory",):
+        if conn.transport_cls != "memory":
             conn.default_channel.client.ping()
 
 

@@ -121,11 +121,12 @@ def sync_user_access(user: User) -> None:
 
     Used after role assignments were edited in bulk (e.g. the Django admin inline).
     """
-    roles = set(user.role_assignments.values_list("role", flat=True))
-    role_groups = Group.objects.filter(name__startswith="role:")
-    user.groups.remove(
-        *[g for g in role_groups if g.name.removeprefix("role:") not in roles]
-    )
-    user.groups.add(*[g for g in role_groups if g.name.removeprefix("role:") in roles])
+    wanted = {
+        group_name(role)
+        for role in user.role_assignments.values_list("role", flat=True)
+    }
+    role_groups = Group.objects.filter(name__in=[group_name(role) for role in Role])
+    user.groups.remove(*[g for g in role_groups if g.name not in wanted])
+    user.groups.add(*[g for g in role_groups if g.name in wanted])
     _sync_staff_flags(user)
     _forget_cached_roles(user)

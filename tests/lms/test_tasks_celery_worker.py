@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -77,11 +76,9 @@ def test_worker_runs_task_through_redis(celery_worker_process):
     alive["who"] = "session active"
     alive.save()
 
-    started = time.monotonic()
     result = clear_expired_sessions.delay()
     deleted = result.get(timeout=90)
     assert deleted == 1
     assert not Session.objects.filter(session_key=expired.session_key).exists()
     assert Session.objects.filter(session_key=alive.session_key).exists()
     assert result.successful()
-    assert time.monotonic() - started < 90

@@ -1,6 +1,8 @@
 """Role and object checks on views: allowed and refused cases per role."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lms.permissions import check_object_permission, has_object_permission
@@ -74,18 +76,26 @@ def test_unknown_establishment_is_404(client, administrator):
     assert client.get("/establishments/99999/staff/").status_code == 404
 
 
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
 def test_staff_list_query_count_does_not_grow(client, django_assert_max_num_queries):
     """The staff list costs the same number of queries for 3 or 40 members."""
     school = EstablishmentFactory()
-    admin = UserFactory(roles=[Role.ADMINISTRATOR])
-    for _ in range(40):
-        member = UserFactory(roles=[Role.TEACHER])
-        member.establishments.add(school)
-    client.force_login(admin)
+    client.force_login(UserFactory(roles=[Role.ADMINISTRATOR]))
+    for _ in range(3):
+        UserFactory(roles=[Role.TEACHER]).establishments.add(school)
     client.get(staff_url(school))  # warm up per-process caches (content types…)
+    with_three, _response = count_queries(client, staff_url(school))
+    for _ in range(37):
+        UserFactory(roles=[Role.TEACHER]).establishments.add(school)
     with django_assert_max_num_queries(9):
-        response = client.get(staff_url(school))
-    assert response.status_code == 200
+        with_forty, response = count_queries(client, staff_url(school))
+    assert with_forty == with_three
     assert response.text.count("<tr>") == 41  # header + 40 members
 
 
