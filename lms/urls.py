@@ -76,6 +76,7 @@ urlpatterns = [
     path("i18n/set-language/", views.set_language, name="set_language"),
     path("accounts/", include(auth_patterns)),
     path("", include(app_urls)),
+    path("courses/", include("courses.urls")),
     path("django-admin/", admin_site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

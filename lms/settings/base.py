@@ -9,6 +9,7 @@ switch each part to its production service. Every variable is listed in README.m
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "courses.middleware.ContentOriginMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -313,3 +315,23 @@ LOGGING = {
 HEALTHCHECK_TIMEOUT_SECONDS = env_int("HEALTHCHECK_TIMEOUT_SECONDS", 3)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "Tremplin-demo-2026"
 ALLOW_DEMO_DATA = env_bool("ALLOW_DEMO_DATA", True)
+
+# --- Courses: packages, content origin, tracking --------------------------------
+# Packages run third-party JavaScript: they are served from this separate origin,
+# which never receives the session cookie (see DESIGN.md, "Content isolation").
+# The embedded default uses "localhost" while the platform is on 127.0.0.1: two
+# different sites for the browser, one process for us.
+CONTENT_ORIGIN = env_str("CONTENT_ORIGIN") or "http://localhost:8000"
+_content_hostname = urlsplit(CONTENT_ORIGIN).hostname or ""
+if _content_hostname and _content_hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_content_hostname)
+PACKAGE_MAX_UPLOAD_BYTES = env_int("PACKAGE_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
+PACKAGE_MAX_FILES = env_int("PACKAGE_MAX_FILES", 10_000)
+PACKAGE_MAX_UNCOMPRESSED_BYTES = env_int(
+    "PACKAGE_MAX_UNCOMPRESSED_BYTES", 2 * 1024 * 1024 * 1024
+)
+PACKAGE_MAX_COMPRESSION_RATIO = env_int("PACKAGE_MAX_COMPRESSION_RATIO", 200)
+ATTEMPT_TOKEN_MAX_AGE_SECONDS = env_int("ATTEMPT_TOKEN_MAX_AGE_SECONDS", 8 * 3600)
+LRS_URL = env_str("LRS_URL")
+LRS_USERNAME = env_str("LRS_USERNAME")
+LRS_PASSWORD = env_str("LRS_PASSWORD")

@@ -1,0 +1,1 @@
+"""Views of the platform origin for courses (learner, staff, reports)."""
