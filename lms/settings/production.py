@@ -1,13 +1,13 @@
 """Production settings: every service from the environment, HTTPS everywhere.
 
-Required: SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS. See README.md.
+Required: SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS, CONTENT_ORIGIN. See README.md.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS, DATABASE_URL, REDIS_URL
-from .env import env_bool, env_int, env_secret
+from .env import env_bool, env_int, env_secret, env_str
 
 DEBUG = False
 SECRET_KEY = env_secret("SECRET_KEY")
@@ -17,6 +17,11 @@ if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in production")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production")
+# Packages must be isolated on their own HTTPS site (see DESIGN.md).
+if not env_str("CONTENT_ORIGIN").startswith("https://"):
+    raise ImproperlyConfigured(
+        "CONTENT_ORIGIN must be set to an https:// origin on another site in production"
+    )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 if env_bool("BEHIND_TLS_PROXY", True):

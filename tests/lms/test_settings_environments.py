@@ -24,6 +24,7 @@ PRODUCTION_ENV = {
     "AWS_STORAGE_BUCKET_NAME": "tremplin-media",
     "AWS_S3_ENDPOINT_URL": "https://s3.example.be",
     "EMAIL_HOST": "smtp.example.be",
+    "CONTENT_ORIGIN": "https://contenu.tremplin-paquets.example",
 }
 
 
@@ -51,6 +52,14 @@ def test_check_deploy_is_clean_in_production():
     result = run_manage(["check", "--deploy", "--fail-level", "DEBUG"], PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_an_https_content_origin():
+    """Production refuses to start unless packages have their own HTTPS origin."""
+    env = {**PRODUCTION_ENV, "CONTENT_ORIGIN": "http://localhost:8000"}
+    result = run_manage(["check"], env)
+    assert result.returncode != 0
+    assert "CONTENT_ORIGIN" in result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():
