@@ -361,6 +361,9 @@ class ScoState(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.attempt_id}:{self.sco_identifier}"
+
 
 class Commit(models.Model):
     """Ledger of applied commits: idempotency on (sco_state, seq)."""
@@ -379,6 +382,9 @@ class Commit(models.Model):
                 fields=["sco_state", "seq"], name="courses_commit_unique_seq"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sco_state_id}#{self.seq}"
 
 
 class ActivityProgress(TimeStampedModel):
@@ -490,3 +496,6 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["stored_at"]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.id}"

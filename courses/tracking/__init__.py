@@ -1,0 +1,1 @@
+"""Learner tracking: the CMI data model, attempt tokens, commits and their API."""
