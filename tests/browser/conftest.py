@@ -73,3 +73,16 @@ def serious_axe_violations(page):
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+@pytest.fixture
+def player_origins(settings, live_server):
+    """Two origins on the live server: the platform at ``live_server.url``
+    (http://localhost:PORT) and the package content origin at http://127.0.0.1:PORT
+    (another site for the browser, so the session cookie never reaches it)."""
+    from urllib.parse import urlsplit
+
+    port = urlsplit(live_server.url).port
+    settings.SITE_URL = live_server.url
+    settings.CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
+    return live_server.url, settings.CONTENT_ORIGIN

@@ -1,0 +1,1 @@
+"""Playing packages: file serving and wrapper pages (content origin), launch (platform)."""
