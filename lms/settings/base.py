@@ -335,3 +335,19 @@ ATTEMPT_TOKEN_MAX_AGE_SECONDS = env_int("ATTEMPT_TOKEN_MAX_AGE_SECONDS", 8 * 360
 LRS_URL = env_str("LRS_URL")
 LRS_USERNAME = env_str("LRS_USERNAME")
 LRS_PASSWORD = env_str("LRS_PASSWORD")
+# Tracking API (courses.tracking.api): body cap, per-attempt rate limit, late data.
+# A full CMI dump with 64,000 characters of suspend data, JSON-escaped (up to 6
+# bytes a character), must fit: a refused commit is refused again every time.
+TRACKING_MAX_BODY_BYTES = env_int("TRACKING_MAX_BODY_BYTES", 1024 * 1024)
+TRACKING_RATE_LIMIT_REQUESTS = env_int("TRACKING_RATE_LIMIT_REQUESTS", 40)
+TRACKING_RATE_LIMIT_WINDOW_SECONDS = env_int("TRACKING_RATE_LIMIT_WINDOW_SECONDS", 10)
+# Commits still accepted this long after an attempt was closed (late score data).
+TRACKING_LATE_COMMIT_SECONDS = env_int("TRACKING_LATE_COMMIT_SECONDS", 600)
+# Threads (each with one persistent DB connection) per process for tracking API
+# work; 0 runs it where Django runs synchronous code (tests in a transaction).
+TRACKING_DB_THREADS = env_int("TRACKING_DB_THREADS", 4)
+LRS_TIMEOUT_SECONDS = env_int("LRS_TIMEOUT_SECONDS", 10)
+LRS_MAX_RETRIES = env_int("LRS_MAX_RETRIES", 8)
+# Files staff attach to "file" activities, and work learners hand in.
+COURSE_FILE_MAX_UPLOAD_BYTES = env_int("COURSE_FILE_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+SUBMISSION_MAX_UPLOAD_BYTES = env_int("SUBMISSION_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

@@ -25,7 +25,7 @@ def test_teacher_signs_in_reaches_dashboard_and_switches_language(page, demo_dat
     page.wait_for_url("**/dashboard/")
 
     assert page.get_by_role("heading", level=1).inner_text() == "Bonjour Camille"
-    assert page.get_by_role("heading", name="Mes formations").is_visible()
+    assert page.get_by_role("heading", name="Mes cours").is_visible()
     assert page.get_by_text("Enseignant·e").is_visible()
     assert serious_axe_violations(page) == []
     page.screenshot(path=str(settings.VAR_DIR / "dashboard-fr.png"), full_page=True)
@@ -35,7 +35,7 @@ def test_teacher_signs_in_reaches_dashboard_and_switches_language(page, demo_dat
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Hello Camille"
-    assert page.get_by_role("heading", name="My trainings").is_visible()
+    assert page.get_by_role("heading", name="My courses").is_visible()
     assert serious_axe_violations(page) == []
 
 

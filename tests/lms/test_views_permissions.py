@@ -161,7 +161,7 @@ def test_dashboard_panels_follow_roles(client, teacher, tutor):
     """Teachers see their trainings panel; tutors see their cohorts panel."""
     client.force_login(teacher)
     page = client.get(reverse("lms:dashboard")).text
-    assert "Mes formations" in page and "Mes cohortes" not in page
+    assert "Mes cours" in page and "Mes cohortes" not in page
     client.force_login(tutor)
     page = client.get(reverse("lms:dashboard")).text
-    assert "Mes cohortes" in page and "Mes formations" not in page
+    assert "Mes cohortes" in page and "Mes cours" not in page

@@ -1,1 +1,0 @@
-"""Views of the platform origin for courses (learner, staff, reports)."""
