@@ -17,16 +17,17 @@ from django.test import Client
 
 from courses.models import Activity, Commit, ScoState, Statement
 from lms.roles import Role
-from tests.browser.conftest import BASE_DIR, serious_axe_violations
+from tests.browser.conftest import serious_axe_violations
 from tests.courses import package_builders as builders
 from tests.courses.package_fixtures import package_env_fixture  # noqa: F401
 from tests.factories import UserFactory
 from tests.factories.courses import ActivityFactory, ModuleFactory, ParticipantFactory
+from tests.shared_data import SCORM_SAMPLES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Rustici's "Golf Explained" samples (CC BY 3.0), kept in shared/ beside the repo.
-GOLF = BASE_DIR.parent / "shared" / "data" / "scorm"
+GOLF = SCORM_SAMPLES
 NOT_SAVED = "Progression non enregistrée"
 
 

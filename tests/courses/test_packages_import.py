@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import zipfile
-from pathlib import Path
 
 import pytest
 from celery.exceptions import Retry
@@ -27,8 +26,9 @@ from tests.courses.package_builders import (
 )
 from tests.courses.package_fixtures import package_env_fixture  # noqa: F401
 from tests.factories.courses import ActivityFactory, CourseFactory, ModuleFactory
+from tests.shared_data import SCORM_SAMPLES
 
-SAMPLES = Path("/work/shared/data/scorm")
+SAMPLES = SCORM_SAMPLES
 
 
 @pytest.mark.parametrize(

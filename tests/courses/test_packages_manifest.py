@@ -6,7 +6,6 @@ import builtins
 import socket
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +19,9 @@ from tests.courses.package_builders import (
     scorm12_manifest,
     scorm2004_manifest,
 )
+from tests.shared_data import SCORM_SAMPLES
 
-SAMPLES = Path("/work/shared/data/scorm")
+SAMPLES = SCORM_SAMPLES
 
 
 def _sample(name: str) -> tuple[manifest.ParsedManifest, list[str]]:
