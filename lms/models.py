@@ -238,3 +238,59 @@ class RoleAssignment(TimeStampedModel):
     def __str__(self) -> str:
         scope = f" — {self.establishment}" if self.establishment_id else ""
         return f"{self.user} : {self.get_role_display()}{scope}"
+
+
+class CompetenceArea(models.Model):
+    """One of the 6 DigCompEdu areas (reference data, see ``lms.digcompedu``)."""
+
+    code = models.CharField(_("code"), max_length=4, unique=True)
+    name_fr = models.CharField(_("nom (français)"), max_length=200)
+    name_en = models.CharField(_("nom (anglais)"), max_length=200)
+
+    class Meta:
+        verbose_name = _("domaine DigCompEdu")
+        verbose_name_plural = _("domaines DigCompEdu")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (French unless English is active)."""
+        return self.name_en if get_language_code() == "en" else self.name_fr
+
+
+class Competence(models.Model):
+    """One of the 22 DigCompEdu competences (reference data)."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    area = models.ForeignKey(
+        CompetenceArea,
+        verbose_name=_("domaine"),
+        on_delete=models.PROTECT,
+        related_name="competences",
+    )
+    name_fr = models.CharField(_("nom (français)"), max_length=200)
+    name_en = models.CharField(_("nom (anglais)"), max_length=200)
+    description_en = models.TextField(_("description (anglais)"), blank=True)
+
+    class Meta:
+        verbose_name = _("compétence DigCompEdu")
+        verbose_name_plural = _("compétences DigCompEdu")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (French unless English is active)."""
+        return self.name_en if get_language_code() == "en" else self.name_fr
+
+
+def get_language_code() -> str:
+    """Two-letter code of the active language."""
+    from django.utils.translation import get_language
+
+    return (get_language() or settings.LANGUAGE_CODE)[:2]

@@ -1,0 +1,42 @@
+"""Catalogue models: pages (index, training, track), sessions, registrations."""
+
+from .pages import (
+    CatalogueIndexPage,
+    TrackPage,
+    TrackStep,
+    TrainingPage,
+    TrainingResourceLink,
+)
+from .registrations import Registration, RegistrationLog, TrackRegistration
+from .sessions import Session, SessionDay
+from .taxonomy import (
+    Audience,
+    AudienceFunction,
+    EducationLevel,
+    Level,
+    Modality,
+    NetworkScope,
+    Province,
+    TrainingLanguage,
+)
+
+__all__ = [
+    "Audience",
+    "AudienceFunction",
+    "CatalogueIndexPage",
+    "EducationLevel",
+    "Level",
+    "Modality",
+    "NetworkScope",
+    "Province",
+    "Registration",
+    "RegistrationLog",
+    "Session",
+    "SessionDay",
+    "TrackPage",
+    "TrackRegistration",
+    "TrackStep",
+    "TrainingLanguage",
+    "TrainingPage",
+    "TrainingResourceLink",
+]

@@ -1,0 +1,137 @@
+"""The DigCompEdu reference framework: 6 areas, 22 competences, levels A1–C2.
+
+The source data (``lms/data/digcompedu.json``) is the European Commission's
+framework (JRC, 2017), reused with attribution. No official French translation
+of the names exists: the French names below are Tremplin's own translation and
+are shown as "adapté de" the framework, together with ``ATTRIBUTION``.
+The ``Competence`` and ``CompetenceArea`` tables mirror this module (loaded by
+a data migration) so that trainings and self-test items can point at them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "digcompedu.json"
+
+ATTRIBUTION = _(
+    "Adapté du Cadre européen pour la compétence numérique des enseignants "
+    "(DigCompEdu) — Redecker, C., Punie, Y. (éd.), JRC, EUR 28775 EN, 2017, "
+    "doi:10.2760/159770. © Union européenne, 2017. Traduction française : "
+    "Tremplin (non officielle). Ni la Commission européenne ni le JRC "
+    "n'approuvent ce service."
+)
+
+AREA_NAMES_FR: dict[str, str] = {
+    "1": "Engagement professionnel",
+    "2": "Ressources numériques",
+    "3": "Enseignement et apprentissage",
+    "4": "Évaluation",
+    "5": "Autonomisation des apprenants",
+    "6": "Développement de la compétence numérique des apprenants",
+}
+
+COMPETENCE_NAMES_FR: dict[str, str] = {
+    "1.1": "Communication organisationnelle",
+    "1.2": "Collaboration professionnelle",
+    "1.3": "Pratique réflexive",
+    "1.4": "Développement professionnel continu par le numérique",
+    "2.1": "Sélection de ressources numériques",
+    "2.2": "Création et modification de contenus numériques",
+    "2.3": "Gestion, protection et partage des ressources numériques",
+    "3.1": "Enseignement",
+    "3.2": "Accompagnement",
+    "3.3": "Apprentissage collaboratif",
+    "3.4": "Apprentissage autorégulé",
+    "4.1": "Stratégies d'évaluation",
+    "4.2": "Analyse des traces d'apprentissage",
+    "4.3": "Rétroaction et planification",
+    "5.1": "Accessibilité et inclusion",
+    "5.2": "Différenciation et personnalisation",
+    "5.3": "Engagement actif des apprenants",
+    "6.1": "Maîtrise de l'information et des médias",
+    "6.2": "Communication et collaboration numériques",
+    "6.3": "Création de contenus numériques",
+    "6.4": "Usage responsable",
+    "6.5": "Résolution de problèmes numériques",
+}
+
+LEVEL_NAMES_FR: dict[str, str] = {
+    "A1": "Nouveau venu",
+    "A2": "Explorateur",
+    "B1": "Intégrateur",
+    "B2": "Expert",
+    "C1": "Leader",
+    "C2": "Pionnier",
+}
+
+
+@dataclass(frozen=True)
+class AreaData:
+    code: str
+    name_fr: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class CompetenceData:
+    code: str
+    area: str
+    name_fr: str
+    name_en: str
+    description_en: str
+
+
+@dataclass(frozen=True)
+class LevelData:
+    code: str
+    rank: int
+    name_fr: str
+    name_en: str
+
+
+@cache
+def _raw() -> dict:
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def areas() -> list[AreaData]:
+    """The 6 areas, in framework order."""
+    return [
+        AreaData(a["id"], AREA_NAMES_FR[a["id"]], a["name_en"]) for a in _raw()["areas"]
+    ]
+
+
+def competences() -> list[CompetenceData]:
+    """The 22 competences, in framework order."""
+    return [
+        CompetenceData(
+            c["id"],
+            c["area"],
+            COMPETENCE_NAMES_FR[c["id"]],
+            c["name_en"],
+            c.get("description_en") or "",
+        )
+        for c in _raw()["competences"]
+    ]
+
+
+def levels() -> list[LevelData]:
+    """The 6 proficiency levels A1–C2, by rank."""
+    return sorted(
+        (
+            LevelData(lv["code"], lv["rank"], LEVEL_NAMES_FR[lv["code"]], lv["name_en"])
+            for lv in _raw()["levels"]
+        ),
+        key=lambda lv: lv.rank,
+    )
+
+
+def competence_codes() -> frozenset[str]:
+    """Valid competence codes ("1.1" … "6.5")."""
+    return frozenset(c.code for c in competences())
