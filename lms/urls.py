@@ -77,6 +77,8 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("", include(app_urls)),
     path("courses/", include("courses.urls")),
+    path("catalogue/", include("catalogue.urls")),
+    path("api/v1/catalogue/", include("catalogue.api_urls")),
     path("django-admin/", admin_site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,0 +1,1 @@
+"""Wagtail admin views of the catalogue, one module per area."""
