@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
@@ -26,6 +26,11 @@ logger = logging.getLogger(__name__)
 Rule = Activity.CompletionRule
 State = ActivityProgress.State
 _CENT = Decimal("0.01")
+# Table names for the plain-SQL hot paths come from the models; every value is
+# a query parameter.
+_ACTIVITY = Activity._meta.db_table
+_MODULE = Module._meta.db_table
+_PROGRESS = ActivityProgress._meta.db_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +116,7 @@ def record_progress(
     user_id = _user_id(user)
     # No savepoint: inside a caller's transaction a failure aborts it anyway.
     with transaction.atomic(savepoint=False):
-        progress, _created = ActivityProgress.objects.select_for_update().get_or_create(
-            user_id=user_id, activity=activity
-        )
+        progress = _lock_progress(user_id, activity)
         before = (progress.state, progress.score, progress.is_passed)
         changed: set[str] = set()
         now = timezone.now()
@@ -151,12 +154,52 @@ def record_progress(
                 progress.state = State.IN_PROGRESS
                 changed.add("state")
         if changed:
-            changed.add("updated_at")
-            progress.save(update_fields=sorted(changed))
+            progress.updated_at = now
+            _write_fields(progress, changed)
         after = (progress.state, progress.score, progress.is_passed)
         if after != before:
             _send_on_commit(progress, activity, previous_state=before[0])
     return progress
+
+
+_LOCK_PROGRESS_SQL = f"""
+    SELECT * FROM {_PROGRESS} WHERE user_id = %s AND activity_id = %s FOR UPDATE
+"""  # noqa: S608
+
+
+def _lock_progress(user_id: int, activity: Activity) -> ActivityProgress:
+    """The learner's progress row on ``activity``, locked (created when missing).
+
+    Plain SQL on the hot path (every tracked result): building the ORM query
+    costs more CPU than running it.
+    """
+    rows = list(
+        ActivityProgress.objects.raw(_LOCK_PROGRESS_SQL, [user_id, activity.pk])
+    )
+    if rows:
+        rows[0].activity = activity
+        return rows[0]
+    progress, _created = ActivityProgress.objects.select_for_update().get_or_create(
+        user_id=user_id, activity=activity
+    )
+    return progress
+
+
+def _write_fields(progress: ActivityProgress, names: set[str]) -> None:
+    """``UPDATE`` the given fields of ``progress`` (and ``updated_at``) in plain SQL."""
+    fields = [ActivityProgress._meta.get_field(name) for name in sorted(names)]
+    fields.append(ActivityProgress._meta.get_field("updated_at"))
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(f.column)} = %s" for f in fields
+    )
+    values = [
+        f.get_db_prep_save(getattr(progress, f.attname), connection) for f in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_PROGRESS} SET {assignments} WHERE id = %s",  # noqa: S608
+            [*values, progress.pk],
+        )
 
 
 def add_time_spent(user: Any, activity: Activity, seconds: float) -> None:
@@ -190,8 +233,7 @@ def _send_on_commit(
     module_id = activity.module_id
 
     def send() -> None:
-        course_id = Module.objects.values_list("course_id", flat=True).get(pk=module_id)
-        percent = _course_progress(user_id, course_id).percent
+        course_id, percent = course_percent_for_module(user_id, module_id)
         event = ActivityCompletionChanged(
             user_id=user_id,
             activity_id=activity.pk,
@@ -206,6 +248,31 @@ def _send_on_commit(
         activity_completion_changed.send(sender=ActivityProgress, event=event)
 
     transaction.on_commit(send)
+
+
+_PERCENT_SQL = f"""
+    SELECT m.course_id,
+        (SELECT count(*) FROM {_ACTIVITY} a JOIN {_MODULE} am ON am.id = a.module_id
+          WHERE am.course_id = m.course_id AND a.is_required),
+        (SELECT count(*) FROM {_PROGRESS} p JOIN {_ACTIVITY} a ON a.id = p.activity_id
+          JOIN {_MODULE} am ON am.id = a.module_id
+          WHERE am.course_id = m.course_id AND a.is_required
+            AND p.user_id = %s AND p.state = %s)
+    FROM {_MODULE} m WHERE m.id = %s
+"""  # noqa: S608
+
+
+def course_percent_for_module(user_id: int, module_id: int) -> tuple[int, int]:
+    """(course id, percent of required activities completed) for a module's course.
+
+    The figure ``course_progress(...).percent`` gives, in one plain-SQL query
+    without loading activities: it is computed after every progress change.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_PERCENT_SQL, [user_id, State.COMPLETED, module_id])
+        course_id, total_required, completed = cursor.fetchone()
+    percent = (completed * 100) // total_required if total_required else 0
+    return course_id, percent
 
 
 def is_unlocked(

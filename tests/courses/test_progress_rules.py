@@ -203,3 +203,19 @@ def test_course_progress_query_count_does_not_grow_with_activities(
         }
     assert unlocked.pop(c.pk) is False  # C also needs B
     assert all(unlocked.values())
+
+
+def test_event_course_percent_matches_course_progress(
+    course_with_prerequisites, django_capture_on_commit_callbacks, events
+):
+    """The course percent in each event is the one the course page shows."""
+    course, a, optional, b, _c = course_with_prerequisites
+    user = learner()
+    for target in (optional, a, b):
+        with django_capture_on_commit_callbacks(execute=True):
+            record_progress(user, target, viewed=True)
+        assert events[-1].course_id == course.pk
+        assert (
+            events[-1].course_progress_percent == course_progress(user, course).percent
+        )
+    assert [e.course_progress_percent for e in events] == [0, 33, 66]
