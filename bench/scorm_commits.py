@@ -11,9 +11,9 @@ What it does (prints figures, asserts nothing):
    (default ``postgres://postgres@127.0.0.1:5432/tremplin_bench``), migrates it,
    and creates a SCORM 1.2 activity with ``--learners`` learners, each with an
    attempt and a signed attempt token.
-2. Starts ``uvicorn lms.asgi:application --workers 2`` (``--app`` to serve
-   ``courses.tracking.asgi:application``, the platform with the tracking fast
-   path) as a subprocess with the
+2. Starts ``uvicorn lms.asgi:application --workers 2`` (the platform as
+   deployed, tracking fast path included; ``--app`` to serve another) as a
+   subprocess with the
    production settings (DEBUG off, Redis cache on ``REDIS_URL``, default db 12,
    ``X-Forwarded-Proto: https`` as behind the TLS proxy).
 3. Every learner loads its launch state, then commits realistic full CMI dumps
@@ -667,8 +667,7 @@ def main() -> None:
     parser.add_argument(
         "--app",
         default="lms.asgi:application",
-        help="ASGI application; courses.tracking.asgi:application adds the "
-        "tracking fast path (see that module)",
+        help="ASGI application to serve (module:attribute)",
     )
     args = parser.parse_args()
 

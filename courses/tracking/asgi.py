@@ -17,13 +17,7 @@ redirects). Responses carry the headers ``ContentOriginMiddleware`` sets on that
 origin (sandbox CSP, ``nosniff``, resource and referrer policies; never a
 cookie) and HSTS as ``SecurityMiddleware`` would.
 
-Wire it in ``lms/asgi.py``::
-
-    from courses.tracking.asgi import TrackingFastPath
-    application = ProtocolTypeRouter({"http": TrackingFastPath(django_asgi_app), ...})
-
-``application`` below is the platform's application wrapped this way (what
-``bench/scorm_commits.py --app courses.tracking.asgi:application`` serves).
+``lms/asgi.py`` wires it in front of Django's ASGI application.
 """
 
 from __future__ import annotations
@@ -194,24 +188,3 @@ async def _read(receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-def __getattr__(name: str) -> Any:
-    """``application``: the platform's ASGI application with the fast path.
-
-    Built on first access (importing this module does not load the platform).
-    """
-    if name != "application":
-        raise AttributeError(name)
-    from channels.routing import ProtocolTypeRouter
-
-    from lms.asgi import application as platform
-
-    routes = dict(getattr(platform, "application_mapping", {}))
-    if "http" not in routes:  # not a ProtocolTypeRouter: wrap it whole
-        wrapped: Any = TrackingFastPath(platform)
-    else:
-        routes["http"] = TrackingFastPath(routes["http"])
-        wrapped = ProtocolTypeRouter(routes)
-    globals()["application"] = wrapped
-    return wrapped
