@@ -22,4 +22,12 @@ app.conf.beat_schedule = {
         "task": "lms.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "catalogue-publish-scheduled-pages": {
+        "task": "catalogue.tasks.publish_scheduled_pages",
+        "schedule": crontab(),  # every minute: go_live_at is to the minute
+    },
+    "catalogue-rebuild-search-index": {
+        "task": "catalogue.tasks.rebuild_search_index",
+        "schedule": crontab(hour=2, minute=5),  # dates move: open now, months
+    },
 }

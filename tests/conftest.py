@@ -19,6 +19,35 @@ def _fresh_channel_layers():
     channel_layers.backends = {}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_wagtail_site_cache():
+    """Wagtail caches site root paths in Redis; tests rebuild page trees."""
+    from wagtail.models import Site
+
+    Site.clear_site_root_paths_cache()
+    yield
+    Site.clear_site_root_paths_cache()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests run on a database that an earlier one flushed: put back
+    the rows migrations create (Wagtail root and site, catalogue vocabularies,
+    DigCompEdu framework) before the test."""
+    marker = request.node.get_closest_marker("django_db")
+    uses_transactions = (marker and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+    )
+    if not uses_transactions:
+        return
+    request.getfixturevalue("transactional_db")
+    from catalogue.demo import ensure_reference_rows, site_root
+
+    ensure_reference_rows()
+    site_root()
+
+
 @pytest.fixture
 def establishment(db):
     return EstablishmentFactory()

@@ -8,6 +8,7 @@ from .pages import (
     TrainingResourceLink,
 )
 from .registrations import Registration, RegistrationLog, TrackRegistration
+from .search import TrainingSearchEntry
 from .sessions import Session, SessionDay
 from .taxonomy import (
     Audience,
@@ -19,6 +20,7 @@ from .taxonomy import (
     Province,
     TrainingLanguage,
 )
+from .workflow import PeerReviewTask
 
 __all__ = [
     "Audience",
@@ -28,6 +30,7 @@ __all__ = [
     "Level",
     "Modality",
     "NetworkScope",
+    "PeerReviewTask",
     "Province",
     "Registration",
     "RegistrationLog",
@@ -39,4 +42,5 @@ __all__ = [
     "TrainingLanguage",
     "TrainingPage",
     "TrainingResourceLink",
+    "TrainingSearchEntry",
 ]

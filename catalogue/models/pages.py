@@ -9,6 +9,7 @@ seats fill), so they live in their own table (``catalogue.models.sessions``).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -48,6 +49,14 @@ class CatalogueIndexPage(Page):
     class Meta:
         verbose_name = _("index du catalogue")
         verbose_name_plural = _("index du catalogue")
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Search results, facets and pagination for the GET parameters."""
+        from ..views.catalogue_index import catalogue_index_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(catalogue_index_context(self, request))
+        return context
 
 
 class TrainingPage(Page):
@@ -188,6 +197,18 @@ class TrainingPage(Page):
     def total_hours(self) -> Decimal:
         return (self.sync_hours or 0) + (self.async_hours or 0)
 
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Sessions, competences by area and the DigCompEdu attribution."""
+        from lms.digcompedu import ATTRIBUTION
+
+        from ..page_selectors import competence_groups, upcoming_sessions
+
+        context = super().get_context(request, *args, **kwargs)
+        context["sessions"] = upcoming_sessions(self)
+        context["competence_groups"] = competence_groups(self)
+        context["digcompedu_attribution"] = ATTRIBUTION
+        return context
+
     def clean(self) -> None:
         super().clean()
         if self.image_id and not self.image_alt.strip():
@@ -250,6 +271,16 @@ class TrackPage(Page):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.title}"
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Ordered steps with their trainings and sessions, total hours and days."""
+        from ..page_selectors import track_figures, track_steps
+
+        context = super().get_context(request, *args, **kwargs)
+        steps = track_steps(self)
+        context["steps"] = steps
+        context.update(track_figures(steps))
+        return context
 
     @property
     def total_hours(self) -> Decimal:

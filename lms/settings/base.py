@@ -105,7 +105,10 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            # 0: under ASGI every request runs in a new thread, and a persistent
+            # connection per thread would pile up until PostgreSQL refuses
+            # clients. Production pools connections (``DATABASE_POOL``).
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
             conn_health_checks=True,
         )
     }
@@ -295,6 +298,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "pptx", "odp", "xlsx", "ods", "txt"]
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Catalogue moderation: a peer's approval publishes (see catalogue.workflow_finish).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "catalogue.workflow_finish.publish_workflow_state"
 
 # --- Logging --------------------------------------------------------------------
 LOGGING = {
@@ -349,5 +354,11 @@ TRACKING_DB_THREADS = env_int("TRACKING_DB_THREADS", 4)
 LRS_TIMEOUT_SECONDS = env_int("LRS_TIMEOUT_SECONDS", 10)
 LRS_MAX_RETRIES = env_int("LRS_MAX_RETRIES", 8)
 # Files staff attach to "file" activities, and work learners hand in.
-COURSE_FILE_MAX_UPLOAD_BYTES = env_int("COURSE_FILE_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+COURSE_FILE_MAX_UPLOAD_BYTES = env_int(
+    "COURSE_FILE_MAX_UPLOAD_BYTES", 100 * 1024 * 1024
+)
 SUBMISSION_MAX_UPLOAD_BYTES = env_int("SUBMISSION_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# --- Catalogue: import of trainings and sessions (CSV/XLSX) ----------------------
+# Bigger uploads are refused before being read; rows past the cap are refused too.
+CATALOGUE_IMPORT_MAX_BYTES = env_int("CATALOGUE_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+CATALOGUE_IMPORT_MAX_ROWS = env_int("CATALOGUE_IMPORT_MAX_ROWS", 20_000)

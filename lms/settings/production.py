@@ -6,7 +6,7 @@ Required: SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS, CONTENT_ORIGIN. Se
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, DATABASE_URL, REDIS_URL
+from .base import ALLOWED_HOSTS, DATABASE_URL, DATABASES, REDIS_URL
 from .env import env_bool, env_int, env_secret, env_str
 
 DEBUG = False
@@ -22,6 +22,19 @@ if not env_str("CONTENT_ORIGIN").startswith("https://"):
     raise ImproperlyConfigured(
         "CONTENT_ORIGIN must be set to an https:// origin on another site in production"
     )
+
+# A connection pool per process (psycopg_pool): under ASGI every request runs in
+# a thread of its own, so connections are borrowed from the pool and returned at
+# the end of the request instead of being opened each time (or piling up).
+if env_bool("DATABASE_POOL", True) and DATABASES["default"]["ENGINE"].endswith(
+    "postgresql"
+):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 16),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+    }
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 if env_bool("BEHIND_TLS_PROXY", True):

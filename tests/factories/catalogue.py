@@ -25,6 +25,7 @@ from catalogue.models import (
     TrackStep,
     TrainingPage,
 )
+from catalogue.search import refresh_training_entry
 from lms.models import Competence
 
 _codes = itertools.count(1)
@@ -76,6 +77,9 @@ def make_training(
     if live:
         revision.publish()
         page.refresh_from_db()
+        # The publication signal refreshes the search row after commit, which
+        # never comes inside a test transaction: refresh it now.
+        refresh_training_entry(page.pk)
     return page
 
 
@@ -125,6 +129,7 @@ def make_session(
             start_time=dt.time(9, 0),
             end_time=dt.time(16, 0),
         )
+    refresh_training_entry(training.pk)
     return session
 
 

@@ -1,0 +1,1 @@
+"""Views of the catalogue on the platform, one module per area."""
