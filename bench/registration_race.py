@@ -45,6 +45,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.benchdb import prepare_environment  # noqa: E402
+
 ENV_DEFAULTS = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tremplin_bench_race",
     "REDIS_URL": "redis://127.0.0.1:6379/6",
@@ -52,32 +54,7 @@ ENV_DEFAULTS = {
     "TREMPLIN_VAR_DIR": tempfile.mkdtemp(prefix="tremplin-bench-"),
     "LOG_LEVEL": "WARNING",
 }
-for _name, _value in ENV_DEFAULTS.items():
-    os.environ.setdefault(_name, _value)
-
-
-def ensure_database() -> None:
-    """Create the benchmark database when it does not exist yet."""
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
-
-
-ensure_database()
+prepare_environment(ENV_DEFAULTS)
 
 import django  # noqa: E402
 

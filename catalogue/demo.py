@@ -242,23 +242,8 @@ def ensure_reference_rows() -> None:
         AudienceFunction.objects.get_or_create(
             code=code, defaults={"position": position}
         )
-    if Competence.objects.count() == len(digcompedu.competences()):
-        return
-    areas = {}
-    for area in digcompedu.areas():
-        areas[area.code], _created = CompetenceArea.objects.get_or_create(
-            code=area.code, defaults={"name_fr": area.name_fr, "name_en": area.name_en}
-        )
-    for competence in digcompedu.competences():
-        Competence.objects.get_or_create(
-            code=competence.code,
-            defaults={
-                "area": areas[competence.area],
-                "name_fr": competence.name_fr,
-                "name_en": competence.name_en,
-                "description_en": competence.description_en,
-            },
-        )
+    if Competence.objects.count() != len(digcompedu.competences()):
+        digcompedu.load_framework(CompetenceArea, Competence)
 
 
 def site_root() -> Page:

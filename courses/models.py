@@ -76,7 +76,10 @@ class Module(TimeStampedModel):
     """An ordered section of a course."""
 
     course = models.ForeignKey(
-        Course, on_delete=models.CASCADE, related_name="modules", verbose_name=_("cours")
+        Course,
+        on_delete=models.CASCADE,
+        related_name="modules",
+        verbose_name=_("cours"),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("titre"), max_length=200)
@@ -128,7 +131,9 @@ class Package(TimeStampedModel):
     )
     errors = models.JSONField(_("problèmes"), default=list, blank=True)
     storage_prefix = models.CharField(max_length=200, blank=True)
-    launch_path = models.CharField(_("fichier de lancement"), max_length=1000, blank=True)
+    launch_path = models.CharField(
+        _("fichier de lancement"), max_length=1000, blank=True
+    )
     structure = models.JSONField(default=dict, blank=True)
     file_count = models.PositiveIntegerField(default=0)
     uncompressed_size = models.PositiveBigIntegerField(default=0)

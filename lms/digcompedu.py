@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -135,3 +136,25 @@ def levels() -> list[LevelData]:
 def competence_codes() -> frozenset[str]:
     """Valid competence codes ("1.1" … "6.5")."""
     return frozenset(c.code for c in competences())
+
+
+def load_framework(area_model: Any, competence_model: Any) -> None:
+    """Create or update the area and competence rows (migration and demo reset).
+
+    Takes the models as arguments so a data migration can pass its historical ones.
+    """
+    areas_by_code = {}
+    for area in areas():
+        areas_by_code[area.code], _created = area_model.objects.update_or_create(
+            code=area.code, defaults={"name_fr": area.name_fr, "name_en": area.name_en}
+        )
+    for competence in competences():
+        competence_model.objects.update_or_create(
+            code=competence.code,
+            defaults={
+                "area": areas_by_code[competence.area],
+                "name_fr": competence.name_fr,
+                "name_en": competence.name_en,
+                "description_en": competence.description_en,
+            },
+        )
