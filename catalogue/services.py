@@ -293,6 +293,41 @@ def _fill_freed_seat(session: Session) -> Registration | None:
     return promoted
 
 
+def cancel_session_registrations(
+    session: Session, *, actor: Any, note: str = ""
+) -> list[Registration]:
+    """Cancel every active registration of a CANCELLED session; return them.
+
+    Call when staff cancel a session. Holds the session's row lock; each
+    registration is cancelled through the flow (logged with ``note``), its seat is
+    released, and after commit each person gets the cancellation e-mail and
+    ``registration_cancelled`` is sent. Raises ``RegistrationError`` when the
+    session is not cancelled. Running it again cancels nothing more.
+    """
+    with transaction.atomic():
+        locked = _locked_session(session.pk)
+        if locked.status != Session.Status.CANCELLED:
+            raise RegistrationError(
+                _("La session doit d'abord être annulée."), code="not_cancelled"
+            )
+        active = list(
+            Registration.objects.select_for_update()
+            .filter(session=locked, status__in=Registration.ACTIVE_STATUSES)
+            .order_by("created_at", "pk")
+        )
+        for registration in active:
+            was_accepted = registration.status == Status.ACCEPTED
+            log = RegistrationFlow(registration).cancel(actor=actor, note=note)
+            _after_commit(registration, log, locked, was_accepted=was_accepted)
+        if locked.seats_taken:
+            locked.seats_taken = 0
+            locked.save(update_fields=["seats_taken", "updated_at"])
+    logger.info(
+        "session %s cancelled: %s registrations cancelled", session.pk, len(active)
+    )
+    return active
+
+
 def promote_waitlisted(session: Session) -> list[Registration]:
     """Give every free seat of ``session`` to waitlisted people, oldest first.
 

@@ -35,7 +35,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
 from catalogue.models import Province, Session, TrainingPage
-from catalogue.services import promote_waitlisted
+from catalogue.services import cancel_session_registrations, promote_waitlisted
 from catalogue.session_rules import needs_seat_refresh, session_change_errors
 from lms.models import User
 from lms.roles import Role
@@ -167,7 +167,17 @@ class SessionEditView(generic.EditView):
         locked = Session.objects.select_for_update().get(pk=self.form.instance.pk)
         self.form.instance.seats_taken = locked.seats_taken
         session = super().save_instance()
-        if needs_seat_refresh(session, self.form.previous_capacity, previous_status):
+        if (
+            session.status == Session.Status.CANCELLED
+            and previous_status != Session.Status.CANCELLED
+        ):
+            cancel_session_registrations(
+                session,
+                actor=self.request.user,
+                note=_("La session a été annulée par l'IFPC."),
+            )
+            session.refresh_from_db(fields=["seats_taken"])
+        elif needs_seat_refresh(session, self.form.previous_capacity, previous_status):
             promote_waitlisted(session)
             session.refresh_from_db(fields=["status", "seats_taken"])
         return session

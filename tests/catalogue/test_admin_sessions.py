@@ -13,6 +13,10 @@ from lms.roles import Role
 from tests.factories import UserFactory
 from tests.factories.catalogue import make_session, make_training
 
+from .builders_registrations import eager_tasks
+
+__all__ = ["eager_tasks"]
+
 pytestmark = pytest.mark.django_db
 
 INDEX = "catalogue_sessions:index"
@@ -259,3 +263,64 @@ def test_raising_capacity_of_full_session_promotes_waitlist(client, catalogue_ma
     session.refresh_from_db()
     assert waiting.status == Registration.Status.ACCEPTED
     assert (session.seats_taken, session.status) == (2, Session.Status.OPEN)
+
+
+def test_cancelling_a_session_cancels_and_notifies_its_registrants(
+    client,
+    catalogue_manager,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    eager_tasks,
+):
+    """Cancelling a session in the admin cancels every registration and e-mails each person."""
+    from catalogue.events import registration_cancelled
+    from catalogue.models import Registration
+    from catalogue.services import register_for_session
+
+    training = make_training()
+    session = make_session(training, capacity=1, code="ADM-S1")
+    people = [UserFactory(roles=[Role.TEACHER]) for _ in range(2)]
+    accepted, waiting = (register_for_session(person, session) for person in people)
+    mailoutbox.clear()
+    events = []
+
+    def receiver(sender, event, **kwargs):
+        events.append(event)
+
+    registration_cancelled.connect(receiver, dispatch_uid="test-session-cancel")
+    client.force_login(catalogue_manager)
+    data = _form_data(
+        training,
+        capacity="1",
+        status="cancelled",
+        starts_on=session.starts_on.isoformat(),
+        ends_on=session.ends_on.isoformat(),
+        registration_closes_at=session.registration_closes_at.strftime(
+            "%Y-%m-%d %H:%M"
+        ),
+        **{"days-TOTAL_FORMS": "0"},
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse(EDIT, args=[session.pk]), data)
+    finally:
+        registration_cancelled.disconnect(dispatch_uid="test-session-cancel")
+    assert response.status_code == 302
+    for registration in (accepted, waiting):
+        registration.refresh_from_db()
+        assert registration.status == Registration.Status.CANCELLED
+        assert registration.log.last().note == "La session a été annulée par l'IFPC."
+    session.refresh_from_db()
+    assert (session.status, session.seats_taken) == (Session.Status.CANCELLED, 0)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(p.email for p in people)
+    assert [e.was_accepted for e in events] == [True, False]
+
+
+def test_cancel_session_registrations_refuses_an_open_session(db):
+    """Registrations are only mass-cancelled for a session that is cancelled."""
+    from catalogue.errors import RegistrationError
+    from catalogue.services import cancel_session_registrations
+
+    session = make_session(make_training())
+    with pytest.raises(RegistrationError):
+        cancel_session_registrations(session, actor=None)
