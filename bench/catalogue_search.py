@@ -37,7 +37,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,9 +49,15 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import prepare_environment  # noqa: E402
+from bench.support import (  # noqa: E402
+    HttpConnection,
+    free_port,
+    prepare_environment,
+    start_server,
+)
 
 HOST = "tremplin.bench.test"
+ACCEPT_LANGUAGE = "Accept-Language: fr-BE\r\n"
 ENV_DEFAULTS = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tremplin_bench_catalogue",
     "REDIS_URL": "redis://127.0.0.1:6379/5",
@@ -406,65 +411,6 @@ def count_queries(paths: list[str]) -> list[int]:
     return counts
 
 
-# --- Minimal keep-alive HTTP/1.1 client ----------------------------------------------
-
-
-class HttpConnection:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def get(self, path: str) -> tuple[int, bytes]:
-        for attempt in range(3):
-            if self.writer is None:
-                self.reader, self.writer = await asyncio.open_connection(
-                    "127.0.0.1", self.port
-                )
-            head = (
-                f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\n"
-                "X-Forwarded-Proto: https\r\nAccept-Language: fr-BE\r\n"
-                "Connection: keep-alive\r\n\r\n"
-            ).encode()
-            try:
-                self.writer.write(head)
-                await self.writer.drain()
-                return await self._read_response()
-            except (ConnectionError, asyncio.IncompleteReadError):
-                self.writer = None
-                if attempt == 2:
-                    raise
-                await asyncio.sleep(0.05)
-        raise RuntimeError("unreachable")
-
-    async def _read_response(self) -> tuple[int, bytes]:
-        assert self.reader is not None  # noqa: S101
-        header = await self.reader.readuntil(b"\r\n\r\n")
-        lines = header.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
-        headers = {}
-        for line in lines[1:]:
-            if ":" in line:
-                name, value = line.split(":", 1)
-                headers[name.strip().lower()] = value.strip()
-        if "content-length" in headers:
-            body = await self.reader.readexactly(int(headers["content-length"]))
-        elif headers.get("transfer-encoding") == "chunked":
-            chunks = []
-            while True:
-                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
-                chunk = await self.reader.readexactly(size + 2)
-                if size == 0:
-                    break
-                chunks.append(chunk[:-2])
-            body = b"".join(chunks)
-        else:
-            body = b""
-        if headers.get("connection") == "close":
-            self.writer = None
-        return status, body
-
-
 @dataclass
 class PassResult:
     name: str
@@ -484,14 +430,14 @@ async def run_pass(name: str, port: int, paths: list[str], clients: int) -> Pass
         queue.put_nowait(path)
 
     async def client() -> None:
-        connection = HttpConnection(port)
+        connection = HttpConnection(port, HOST)
         while True:
             try:
                 path = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
             started = time.perf_counter()
-            status, _body = await connection.get(path)
+            status, _body = await connection.get(path, ACCEPT_LANGUAGE)
             result.latencies_ms.append((time.perf_counter() - started) * 1000)
             result.statuses[status] = result.statuses.get(status, 0) + 1
 
@@ -508,43 +454,6 @@ def report(result: PassResult) -> None:
         f"p99 {result.percentile(0.99):6.1f} ms  max {max(result.latencies_ms):6.1f} ms  "
         f"{len(result.latencies_ms) / result.seconds:6.1f} req/s  statuses {result.statuses}"
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, workers: int) -> subprocess.Popen:
-    command = [
-        str(ROOT / ".venv/bin/uvicorn"),
-        "lms.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())  # noqa: S603
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                time.sleep(2)  # let every worker finish importing Django
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("uvicorn did not start")
 
 
 async def warm_up(port: int, clients: int) -> None:
@@ -623,7 +532,7 @@ def main() -> None:
 
     port = free_port()
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    server = start_server(port, args.workers)
+    server = start_server(ROOT, port, args.workers, "lms.asgi:application")
     try:
         try:
             import uvloop

@@ -45,7 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import prepare_environment  # noqa: E402
+from bench.support import prepare_environment  # noqa: E402
 
 ENV_DEFAULTS = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tremplin_bench_race",

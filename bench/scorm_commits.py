@@ -51,7 +51,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -62,7 +61,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import prepare_environment  # noqa: E402
+from bench.support import (  # noqa: E402
+    HttpConnection,
+    free_port,
+    prepare_environment,
+    start_server,
+)
 
 CONTENT_HOST = "content.bench.test"
 ENV_DEFAULTS = {
@@ -221,69 +225,6 @@ def create_learners(count: int) -> list[Learner]:
     return learners
 
 
-# --- A minimal keep-alive HTTP/1.1 client ----------------------------------------
-
-
-class HttpConnection:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def _open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-
-    async def post(
-        self, path: str, body: bytes, content_type: str = "application/json"
-    ) -> tuple[int, bytes]:
-        for attempt in range(3):
-            if self.writer is None:
-                await self._open()
-            head = (
-                f"POST {path} HTTP/1.1\r\nHost: {CONTENT_HOST}\r\n"
-                f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-                "X-Forwarded-Proto: https\r\nConnection: keep-alive\r\n\r\n"
-            ).encode()
-            try:
-                self.writer.write(head + body)
-                await self.writer.drain()
-                return await self._read_response()
-            except (ConnectionError, asyncio.IncompleteReadError):
-                self.writer = None
-                if attempt == 2:
-                    raise
-                await asyncio.sleep(0.05)
-        raise RuntimeError("unreachable")
-
-    async def _read_response(self) -> tuple[int, bytes]:
-        if self.reader is None:
-            raise ConnectionError("not connected")
-        header = await self.reader.readuntil(b"\r\n\r\n")
-        lines = header.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
-        headers = {}
-        for line in lines[1:]:
-            if ":" in line:
-                name, value = line.split(":", 1)
-                headers[name.strip().lower()] = value.strip()
-        if "content-length" in headers:
-            body = await self.reader.readexactly(int(headers["content-length"]))
-        elif headers.get("transfer-encoding") == "chunked":
-            chunks = []
-            while True:
-                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
-                chunk = await self.reader.readexactly(size + 2)
-                if size == 0:
-                    break
-                chunks.append(chunk[:-2])
-            body = b"".join(chunks)
-        else:
-            body = b""
-        if headers.get("connection") == "close":
-            self.writer = None
-        return status, body
-
-
 # --- Load phases -----------------------------------------------------------------
 
 
@@ -344,7 +285,7 @@ async def launch(port: int, learners: list[Learner]) -> None:
     """Every learner loads its launch state (as the player does) and commits once."""
 
     async def one(learner: Learner) -> None:
-        connection = HttpConnection(port)
+        connection = HttpConnection(port, CONTENT_HOST)
         body = json.dumps({"token": learner.token, "sco": SCO}).encode()
         status, answer = await connection.post(STATE_PATH, body)
         if status != 200:
@@ -365,7 +306,7 @@ async def paced_phase(
     end = start + seconds
 
     async def run(learner: Learner) -> None:
-        connection = HttpConnection(port)
+        connection = HttpConnection(port, CONTENT_HOST)
         scheduled = start + random.uniform(0, interval)  # noqa: S311
         while scheduled < end:
             delay = scheduled - time.perf_counter()
@@ -388,7 +329,7 @@ async def saturation_phase(
     end = start + seconds
 
     async def run(learner: Learner) -> None:
-        connection = HttpConnection(port)
+        connection = HttpConnection(port, CONTENT_HOST)
         while time.perf_counter() < end:
             await send_commit(connection, learner, result)
 
@@ -403,12 +344,14 @@ async def final_phase(port: int, learners: list[Learner]) -> tuple[PhaseResult, 
     start = time.perf_counter()
 
     async def run(learner: Learner) -> None:
-        await send_commit(HttpConnection(port), learner, result, final=True)
+        await send_commit(
+            HttpConnection(port, CONTENT_HOST), learner, result, final=True
+        )
 
     await asyncio.gather(*(run(learner) for learner in learners))
     result.seconds = time.perf_counter() - start
     duplicates_ok = 0
-    connection = HttpConnection(port)
+    connection = HttpConnection(port, CONTENT_HOST)
     for learner in learners[:100]:
         # A retry after a timeout: the acknowledged final commit, byte for byte.
         status, answer = await connection.post(
@@ -419,43 +362,6 @@ async def final_phase(port: int, learners: list[Learner]) -> tuple[PhaseResult, 
 
 
 # --- Server ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, workers: int, app: str) -> subprocess.Popen:
-    command = [
-        str(ROOT / ".venv/bin/uvicorn"),
-        app,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())  # noqa: S603
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                time.sleep(2)  # let both workers finish importing Django
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("uvicorn did not start")
 
 
 def worker_pids(master: int) -> list[int]:
@@ -653,7 +559,7 @@ def main() -> None:
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     db.close()
     port = free_port()
-    server = start_server(port, args.workers, args.app)
+    server = start_server(ROOT, port, args.workers, args.app)
     try:
         pids = worker_pids(server.pid)
         try:

@@ -1,0 +1,154 @@
+"""Shared parts of the benchmarks: environment and database, uvicorn, HTTP client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+def prepare_environment(defaults: dict[str, str]) -> None:
+    """Apply ``defaults`` to unset variables, then create the benchmark database.
+
+    The database named by ``DATABASE_URL`` is created (empty) when it does not
+    exist yet; migrations run later, once Django is set up.
+    """
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    with psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+# --- The benchmark server and a minimal keep-alive HTTP/1.1 client -------------------
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(root: Path, port: int, workers: int, app: str) -> subprocess.Popen:
+    """Start ``uvicorn APP --workers N`` on ``port`` and wait until it answers."""
+    command = [
+        str(root / ".venv/bin/uvicorn"),
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+    ]
+    server = subprocess.Popen(command, cwd=root, env=os.environ.copy())  # noqa: S603
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                time.sleep(2)  # let every worker finish importing Django
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("uvicorn did not start")
+
+
+class HttpConnection:
+    """One keep-alive connection; cheap on CPU so the load generator stays light.
+
+    ``host`` is the ``Host`` header; requests carry ``X-Forwarded-Proto: https``
+    as behind the production TLS proxy. A dropped connection is reopened and the
+    request retried (up to 3 tries).
+    """
+
+    def __init__(self, port: int, host: str) -> None:
+        self.port = port
+        self.host = host
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str, headers: str = "") -> tuple[int, bytes]:
+        return await self.request("GET", path, b"", headers)
+
+    async def post(
+        self, path: str, body: bytes, content_type: str = "application/json"
+    ) -> tuple[int, bytes]:
+        headers = f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        return await self.request("POST", path, body, headers)
+
+    async def request(
+        self, method: str, path: str, body: bytes, headers: str
+    ) -> tuple[int, bytes]:
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n{headers}"
+            "X-Forwarded-Proto: https\r\nConnection: keep-alive\r\n\r\n"
+        ).encode()
+        for attempt in range(3):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(
+                    "127.0.0.1", self.port
+                )
+            try:
+                self.writer.write(head + body)
+                await self.writer.drain()
+                return await self._read_response()
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.writer = None
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(0.05)
+        raise RuntimeError("unreachable")
+
+    async def _read_response(self) -> tuple[int, bytes]:
+        if self.reader is None:
+            raise ConnectionError("not connected")
+        header = await self.reader.readuntil(b"\r\n\r\n")
+        lines = header.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            body = await self.reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding") == "chunked":
+            chunks = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                chunks.append(chunk[:-2])
+            body = b"".join(chunks)
+        else:
+            body = b""
+        if headers.get("connection") == "close":
+            self.writer = None
+        return status, body
