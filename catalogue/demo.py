@@ -20,15 +20,11 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
 
-from lms import digcompedu
-from lms.models import Competence, CompetenceArea, User
+from lms.models import Competence, User
 
 from .models import (
     Audience,
@@ -44,6 +40,7 @@ from .models import (
     TrainingPage,
     TrainingResourceLink,
 )
+from .reference import ensure_reference_rows, site_root
 
 logger = logging.getLogger(__name__)
 
@@ -232,40 +229,6 @@ PROGRAMME = (
     "<li>Entre les journées : essai en classe et partage d'expérience.</li></ul>"
 )
 E_CLASSE = "https://www.e-classe.be/"
-
-
-def ensure_reference_rows() -> None:
-    """Vocabularies and DigCompEdu rows (seeded by migrations; restored if flushed)."""
-    for position, code in enumerate(Level.values):
-        EducationLevel.objects.get_or_create(code=code, defaults={"position": position})
-    for position, code in enumerate(Audience.values):
-        AudienceFunction.objects.get_or_create(
-            code=code, defaults={"position": position}
-        )
-    if Competence.objects.count() != len(digcompedu.competences()):
-        digcompedu.load_framework(CompetenceArea, Competence)
-
-
-def site_root() -> Page:
-    """The default site's root page (the tree is rebuilt if it was emptied)."""
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    if site is not None:
-        return site.root_page
-    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    locale, _created = Locale.objects.get_or_create(language_code=language)
-    tree_root = Page.get_first_root_node()
-    if tree_root is None:
-        tree_root = Page.add_root(
-            instance=Page(title="Racine", slug="root", locale=locale, live=True)
-        )
-    # Same slug as Wagtail's initial home page, so the site root path stays "/home/".
-    home = tree_root.add_child(
-        instance=Page(title="Tremplin", slug="home", locale=locale, live=True)
-    )
-    Site.objects.create(
-        hostname="localhost", port=80, root_page=home, is_default_site=True
-    )
-    return home
 
 
 def demo_index() -> CatalogueIndexPage:

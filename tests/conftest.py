@@ -42,7 +42,7 @@ def _reference_data_after_flush(request):
     if not uses_transactions:
         return
     request.getfixturevalue("transactional_db")
-    from catalogue.demo import ensure_reference_rows, site_root
+    from catalogue.reference import ensure_reference_rows, site_root
 
     ensure_reference_rows()
     site_root()

@@ -4,16 +4,12 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from catalogue.models.taxonomy import Audience, Level
+    from catalogue.reference import seed_vocabularies
 
-    level_model = apps.get_model("catalogue", "EducationLevel")
-    audience_model = apps.get_model("catalogue", "AudienceFunction")
-    for position, code in enumerate(Level.values):
-        level_model.objects.update_or_create(code=code, defaults={"position": position})
-    for position, code in enumerate(Audience.values):
-        audience_model.objects.update_or_create(
-            code=code, defaults={"position": position}
-        )
+    seed_vocabularies(
+        apps.get_model("catalogue", "EducationLevel"),
+        apps.get_model("catalogue", "AudienceFunction"),
+    )
 
 
 class Migration(migrations.Migration):

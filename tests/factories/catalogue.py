@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from wagtail.models import Site
 
 from catalogue.models import (
     AudienceFunction,
@@ -25,6 +24,7 @@ from catalogue.models import (
     TrackStep,
     TrainingPage,
 )
+from catalogue.reference import site_root
 from catalogue.search import refresh_training_entry
 from lms.models import Competence
 
@@ -36,7 +36,7 @@ def catalogue_index() -> CatalogueIndexPage:
     existing = CatalogueIndexPage.objects.first()
     if existing:
         return existing
-    root = Site.objects.get(is_default_site=True).root_page
+    root = site_root()
     index = CatalogueIndexPage(title="Catalogue des formations", slug="formations")
     root.add_child(instance=index)
     index.save_revision().publish()
