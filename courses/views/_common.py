@@ -1,17 +1,21 @@
-"""Helpers shared by the course views: permission lookups, player URL."""
+"""Helpers shared by the course views: permission lookups, player URL, form pages."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from lms.permissions import check_object_permission
 
+from ..forms import apply_validation_error
 from ..models import Activity, Course, Module
 from ..permissions import can_manage_courses
 
@@ -64,3 +68,60 @@ def is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], str],
+    *,
+    success: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The staff form pattern: save a valid POST through a service, else render.
+
+    ``save(cleaned_data)`` calls the service and returns the URL to go to next;
+    a ``ValidationError`` it raises goes back onto the form. A form shown again
+    with errors answers 400.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            next_url = save(form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(next_url)
+    return render(
+        request,
+        template,
+        {"form": form, **context},
+        status=400 if form.errors else 200,
+    )
+
+
+def confirm_delete_page(
+    request: HttpRequest,
+    delete: Callable[[], None],
+    *,
+    success: str,
+    next_url: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """Ask before deleting; on POST ``delete()`` (a service), or show its refusal."""
+    error = None
+    if request.method == "POST":
+        try:
+            delete()
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, success)
+            return redirect(next_url)
+    return render(
+        request,
+        "courses/manage/confirm_delete.html",
+        {**context, "error": error},
+        status=400 if error else 200,
+    )

@@ -34,6 +34,8 @@ from ..forms import (
 )
 from ..models import Activity, Package, Participant
 from ._common import (
+    confirm_delete_page,
+    form_page,
     is_uuid,
     managed_activity,
     managed_course,
@@ -43,6 +45,12 @@ from ._common import (
 
 MANAGE_PAGE_SIZE = 25
 PARTICIPANT_PAGE_SIZE = 100
+
+
+def _manage_url(course_id: int, anchor: str = "") -> str:
+    """The structure page of a course, optionally at an anchor."""
+    url = reverse("courses:course_manage", args=[course_id])
+    return f"{url}#{anchor}" if anchor else url
 
 
 @login_required
@@ -65,25 +73,23 @@ def course_manage_list(request: HttpRequest) -> HttpResponse:
 def course_create(request: HttpRequest) -> HttpResponse:
     """Create a course template."""
     require_manager(request)
-    form = CourseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            course = services.create_course(
-                code=form.cleaned_data["code"],
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
-                created_by=request.user,
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Le cours a été créé."))
-            return redirect("courses:course_manage", course.pk)
-    return render(
+
+    def save(data: dict[str, Any]) -> str:
+        course = services.create_course(
+            code=data["code"],
+            title=data["title"],
+            description=data["description"],
+            created_by=request.user,
+        )
+        return _manage_url(course.pk)
+
+    return form_page(
         request,
-        "courses/manage/course_form.html",
-        {"form": form, "title": _("Nouveau modèle de cours")},
-        status=400 if form.errors else 200,
+        CourseForm(request.POST or None),
+        save,
+        success=_("Le cours a été créé."),
+        template="courses/manage/course_form.html",
+        context={"title": _("Nouveau modèle de cours")},
     )
 
 
@@ -113,20 +119,18 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
         "description": course.description,
         "is_archived": course.is_archived,
     }
-    form = CourseEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_course(course, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Le cours a été enregistré."))
-            return redirect("courses:course_manage", course.pk)
-    return render(
+
+    def save(data: dict[str, Any]) -> str:
+        services.update_course(course, by=request.user, **data)
+        return _manage_url(course.pk)
+
+    return form_page(
         request,
-        "courses/manage/course_form.html",
-        {"form": form, "course": course, "title": _("Modifier le cours")},
-        status=400 if form.errors else 200,
+        CourseEditForm(request.POST or None, initial=initial),
+        save,
+        success=_("Le cours a été enregistré."),
+        template="courses/manage/course_form.html",
+        context={"course": course, "title": _("Modifier le cours")},
     )
 
 
@@ -142,27 +146,20 @@ def run_create(request: HttpRequest, course_id: int) -> HttpResponse:
         request.POST or None,
         initial={"code": f"{template.code}-{year}", "title": template.title},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            run = services.start_run(
-                template,
-                code=form.cleaned_data["code"],
-                title=form.cleaned_data["title"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("La session a été créée : c'est une copie indépendante du modèle."),
-            )
-            return redirect("courses:course_manage", run.pk)
-    return render(
+
+    def save(data: dict[str, Any]) -> str:
+        run = services.start_run(
+            template, code=data["code"], title=data["title"], by=request.user
+        )
+        return _manage_url(run.pk)
+
+    return form_page(
         request,
-        "courses/manage/run_form.html",
-        {"form": form, "course": template},
-        status=400 if form.errors else 200,
+        form,
+        save,
+        success=_("La session a été créée : c'est une copie indépendante du modèle."),
+        template="courses/manage/run_form.html",
+        context={"course": template},
     )
 
 
@@ -222,20 +219,18 @@ def participant_revoke(request: HttpRequest, participant_id: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def module_create(request: HttpRequest, course_id: int) -> HttpResponse:
     course = managed_course(request, course_id)
-    form = ModuleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_module(course, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Le module a été ajouté."))
-            return redirect("courses:course_manage", course.pk)
-    return render(
+
+    def save(data: dict[str, Any]) -> str:
+        services.create_module(course, by=request.user, **data)
+        return _manage_url(course.pk)
+
+    return form_page(
         request,
-        "courses/manage/module_form.html",
-        {"form": form, "course": course, "title": _("Nouveau module")},
-        status=400 if form.errors else 200,
+        ModuleForm(request.POST or None),
+        save,
+        success=_("Le module a été ajouté."),
+        template="courses/manage/module_form.html",
+        context={"course": course, "title": _("Nouveau module")},
     )
 
 
@@ -247,24 +242,22 @@ def module_edit(request: HttpRequest, module_id: int) -> HttpResponse:
         request.POST or None,
         initial={"title": module.title, "description": module.description},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_module(module, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Le module a été enregistré."))
-            return redirect("courses:course_manage", module.course_id)
-    return render(
+
+    def save(data: dict[str, Any]) -> str:
+        services.update_module(module, by=request.user, **data)
+        return _manage_url(module.course_id)
+
+    return form_page(
         request,
-        "courses/manage/module_form.html",
-        {
-            "form": form,
+        form,
+        save,
+        success=_("Le module a été enregistré."),
+        template="courses/manage/module_form.html",
+        context={
             "course": module.course,
             "module": module,
             "title": _("Modifier le module"),
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -272,26 +265,17 @@ def module_edit(request: HttpRequest, module_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def module_delete(request: HttpRequest, module_id: int) -> HttpResponse:
     module = managed_module(request, module_id)
-    error = None
-    if request.method == "POST":
-        try:
-            services.delete_module(module, by=request.user)
-        except ValidationError as exc:
-            error = exc.messages[0]
-        else:
-            messages.success(request, _("Le module a été supprimé."))
-            return redirect("courses:course_manage", module.course_id)
-    return render(
+    return confirm_delete_page(
         request,
-        "courses/manage/confirm_delete.html",
-        {
+        lambda: services.delete_module(module, by=request.user),
+        success=_("Le module a été supprimé."),
+        next_url=_manage_url(module.course_id),
+        context={
             "course": module.course,
             "object": module,
-            "error": error,
             "question": _("Supprimer le module « %(title)s » et ses activités ?")
             % {"title": module.title},
         },
-        status=400 if error else 200,
     )
 
 
@@ -303,10 +287,7 @@ def module_move(request: HttpRequest, module_id: int) -> HttpResponse:
     if direction not in ("up", "down"):
         return HttpResponse(_("Direction inconnue."), status=400)
     services.move_module(module, direction, by=request.user)
-    return redirect(
-        reverse("courses:course_manage", args=[module.course_id])
-        + f"#module-{module.pk}"
-    )
+    return redirect(_manage_url(module.course_id, f"module-{module.pk}"))
 
 
 @login_required
@@ -338,31 +319,24 @@ def activity_create(request: HttpRequest, module_id: int) -> HttpResponse:
         course=module.course,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.create_activity(
-                module, form.to_input(), by=request.user
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("L'activité a été ajoutée."))
-            return redirect(
-                reverse("courses:course_manage", args=[module.course_id])
-                + f"#activity-{activity.uuid}"
-            )
-    return render(
+
+    def save(_data: dict[str, Any]) -> str:
+        activity = services.create_activity(module, form.to_input(), by=request.user)
+        return _manage_url(module.course_id, f"activity-{activity.uuid}")
+
+    return form_page(
         request,
-        "courses/manage/activity_form.html",
-        {
-            "form": form,
+        form,
+        save,
+        success=_("L'activité a été ajoutée."),
+        template="courses/manage/activity_form.html",
+        context={
             "module": module,
             "course": module.course,
             "kind_label": Activity.Kind(kind).label,
             "title": _("Nouvelle activité : %(kind)s")
             % {"kind": Activity.Kind(kind).label},
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -379,29 +353,24 @@ def activity_edit(request: HttpRequest, activity_uuid: Any) -> HttpResponse:
         instance=activity,
         initial=ActivityForm.initial_for(activity),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_activity(activity, form.to_input(), by=request.user)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("L'activité a été enregistrée."))
-            return redirect(
-                reverse("courses:course_manage", args=[course.pk])
-                + f"#activity-{activity.uuid}"
-            )
-    return render(
+
+    def save(_data: dict[str, Any]) -> str:
+        services.update_activity(activity, form.to_input(), by=request.user)
+        return _manage_url(course.pk, f"activity-{activity.uuid}")
+
+    return form_page(
         request,
-        "courses/manage/activity_form.html",
-        {
-            "form": form,
+        form,
+        save,
+        success=_("L'activité a été enregistrée."),
+        template="courses/manage/activity_form.html",
+        context={
             "activity": activity,
             "module": activity.module,
             "course": course,
             "kind_label": activity.get_kind_display(),
             "title": _("Modifier l'activité"),
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -410,22 +379,14 @@ def activity_edit(request: HttpRequest, activity_uuid: Any) -> HttpResponse:
 def activity_delete(request: HttpRequest, activity_uuid: Any) -> HttpResponse:
     activity = managed_activity(request, activity_uuid)
     course = activity.module.course
-    error = None
-    if request.method == "POST":
-        try:
-            services.delete_activity(activity, by=request.user)
-        except ValidationError as exc:
-            error = exc.messages[0]
-        else:
-            messages.success(request, _("L'activité a été supprimée."))
-            return redirect("courses:course_manage", course.pk)
-    return render(
+    return confirm_delete_page(
         request,
-        "courses/manage/confirm_delete.html",
-        {
+        lambda: services.delete_activity(activity, by=request.user),
+        success=_("L'activité a été supprimée."),
+        next_url=_manage_url(course.pk),
+        context={
             "course": course,
             "object": activity,
-            "error": error,
             "question": _("Supprimer l'activité « %(title)s » ?")
             % {"title": activity.title},
             "note": _(
@@ -435,7 +396,6 @@ def activity_delete(request: HttpRequest, activity_uuid: Any) -> HttpResponse:
             if course.is_template
             else "",
         },
-        status=400 if error else 200,
     )
 
 
@@ -447,10 +407,7 @@ def activity_move(request: HttpRequest, activity_uuid: Any) -> HttpResponse:
     if direction not in ("up", "down"):
         return HttpResponse(_("Direction inconnue."), status=400)
     services.move_activity(activity, direction, by=request.user)
-    return redirect(
-        reverse("courses:course_manage", args=[activity.module.course_id])
-        + f"#activity-{activity.uuid}"
-    )
+    return redirect(_manage_url(activity.module.course_id, f"activity-{activity.uuid}"))
 
 
 @login_required
@@ -483,7 +440,4 @@ def activity_package_replace(request: HttpRequest, activity_uuid: Any) -> HttpRe
         )
         % {"title": activity.title},
     )
-    return redirect(
-        reverse("courses:course_manage", args=[activity.module.course_id])
-        + f"#activity-{activity.uuid}"
-    )
+    return redirect(_manage_url(activity.module.course_id, f"activity-{activity.uuid}"))
