@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import nh3
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
@@ -34,6 +34,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+
+from lms import audit
 
 from .models import (
     Activity,
@@ -120,22 +122,8 @@ def sanitize_page_body(html: str) -> str:
 def _audit(
     by: Any, objects: Iterable[models.Model], flag: int, message: str | list
 ) -> None:
-    """Record who changed what: in the Django admin history (``LogEntry``, shown
-    on each object's "Historique" page) and in the application log."""
-    objects = [obj for obj in objects if obj.pk is not None]
-    if not objects:
-        return
-    for obj in objects:
-        logger.info(
-            "course change by=%s model=%s id=%s flag=%s message=%s",
-            getattr(by, "pk", None),
-            obj._meta.label,
-            obj.pk,
-            flag,
-            message,
-        )
-    if by is not None and getattr(by, "pk", None) is not None:
-        LogEntry.objects.log_actions(by.pk, objects, flag, message)
+    """Record who changed what (``lms.audit``: admin history + application log)."""
+    audit.record(by, objects, flag, message, logger=logger)
 
 
 def _changed(fields: Sequence[str]) -> list[dict[str, Any]]:

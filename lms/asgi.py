@@ -20,12 +20,13 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from courses.tracking.asgi import TrackingFastPath  # noqa: E402
 from lms.routing import websocket_urlpatterns as lms_websockets  # noqa: E402
+from tutoring.routing import websocket_urlpatterns as tutoring_websockets  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": TrackingFastPath(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter([*lms_websockets]))
+            AuthMiddlewareStack(URLRouter([*lms_websockets, *tutoring_websockets]))
         ),
     }
 )

@@ -78,6 +78,7 @@ urlpatterns = [
     path("", include(app_urls)),
     path("courses/", include("courses.urls")),
     path("catalogue/", include("catalogue.urls")),
+    path("tutoring/", include("tutoring.urls")),
     path("api/v1/catalogue/", include("catalogue.api_urls")),
     path("django-admin/", admin_site.urls),
     path("cms/", include(wagtailadmin_urls)),

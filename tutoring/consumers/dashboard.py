@@ -1,0 +1,3 @@
+"""WebSocket consumer(s) of the dashboard part of ``tutoring``."""
+
+websocket_urlpatterns: list = []

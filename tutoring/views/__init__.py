@@ -1,0 +1,1 @@
+"""Views of ``tutoring``, one module per part."""
