@@ -30,4 +30,12 @@ app.conf.beat_schedule = {
         "task": "catalogue.tasks.rebuild_search_index",
         "schedule": crontab(hour=2, minute=5),  # dates move: open now, months
     },
+    "tutoring-rebuild-aggregates": {
+        "task": "tutoring.tasks.rebuild_aggregates",
+        "schedule": crontab(hour=1, minute=40),  # repairs missed events
+    },
+    # --- tutoring: notifications ---
+    # --- end tutoring: notifications ---
+    # --- tutoring: nudges ---
+    # --- end tutoring: nudges ---
 }

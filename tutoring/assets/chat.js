@@ -1,0 +1,1 @@
+// Cohort chat client (owned by the chat part).

@@ -1,0 +1,1 @@
+// Tutor dashboard: live updates (owned by the dashboard part).
