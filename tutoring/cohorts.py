@@ -58,12 +58,16 @@ def ensure_cohort_for_session(session: Any, *, by: Any = None) -> Cohort | None:
     template = getattr(training, "course_template", None)
     if template is not None:
         course = start_run(
-            template, code=session.code, title=training.title[:200], by=by
+            template, code=_free_run_code(session), title=training.title[:200], by=by
         )
     cohort = Cohort.objects.create(
         session=session,
         course=course,
-        code=session.code,
+        code=(
+            session.code
+            if not Cohort.objects.filter(code__iexact=session.code).exists()
+            else f"{session.code}-S{session.pk}"
+        ),
         title=training.title[:255],
         starts_on=session.starts_on,
         ends_on=session.ends_on,
@@ -73,6 +77,16 @@ def ensure_cohort_for_session(session: Any, *, by: Any = None) -> Cohort | None:
         set_tutors(cohort, tutors, lead=tutors[0], by=by)
     audit.record(by, [cohort], audit.ADDITION, _("Cohorte créée"), logger=logger)
     return cohort
+
+
+def _free_run_code(session: Any) -> str:
+    """The session code as the run's code, suffixed if a course already uses it."""
+    from courses.models import Course
+
+    for code in (session.code, f"{session.code}-R", f"{session.code}-R{session.pk}"):
+        if not Course.objects.filter(code__iexact=code).exists():
+            return code
+    return f"RUN-{session.pk}-{timezone.now():%Y%m%d%H%M%S}"
 
 
 @transaction.atomic
