@@ -35,7 +35,15 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=40),  # repairs missed events
     },
     # --- tutoring: notifications ---
+    "tutoring-send-digests": {
+        "task": "tutoring.tasks.send_digests",
+        "schedule": crontab(minute=7),  # hourly; each digest is due per person
+    },
     # --- end tutoring: notifications ---
     # --- tutoring: nudges ---
+    "tutoring-send-nudges": {
+        "task": "tutoring.tasks.send_nudges",
+        "schedule": crontab(minute=23),  # hourly; idempotent per period
+    },
     # --- end tutoring: nudges ---
 }

@@ -130,6 +130,16 @@ DEMO_ACCOUNTS = [
 SeedStep = Callable[[], None]
 _EXTRA_STEPS: list[SeedStep] = []
 
+#: Series of look-alike demo accounts printed as one line each by ``seed_demo``:
+#: (regular expression their e-mails match, the line to print).
+DEMO_ACCOUNT_SERIES: list[tuple[str, str]] = []
+
+
+def register_account_series(pattern: str, line: str) -> None:
+    """Let an app print many similar demo accounts (e.g. 40 learners) as one line."""
+    if (pattern, line) not in DEMO_ACCOUNT_SERIES:
+        DEMO_ACCOUNT_SERIES.append((pattern, line))
+
 
 def register_step(step: SeedStep) -> SeedStep:
     """Let another app add idempotent demo data after the accounts exist."""

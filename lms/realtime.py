@@ -23,9 +23,19 @@ def user_group(user_id: int) -> str:
     return group_name("user", user_id)
 
 
-def broadcast(group: str, event_type: str, payload: dict[str, Any]) -> None:
-    """Send ``payload`` to every consumer in ``group`` now (call after commit)."""
-    layer = get_channel_layer()
+#: Channel layer alias for broadcasts to big rooms (see ``CHANNEL_LAYERS``).
+ROOMS_LAYER = "rooms"
+
+
+def broadcast(
+    group: str, event_type: str, payload: dict[str, Any], *, alias: str = "default"
+) -> None:
+    """Send ``payload`` to every consumer in ``group`` now (call after commit).
+
+    Consumers of big rooms listen on the ``ROOMS_LAYER`` alias
+    (``channel_layer_alias``); broadcasts to them must use the same alias.
+    """
+    layer = get_channel_layer(alias)
     async_to_sync(layer.group_send)(group, {"type": event_type, "payload": payload})
 
 

@@ -20,6 +20,10 @@ from .models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
+#: Above this many recipients, pushes go through a Celery task instead of the
+#: request (an announcement to a 12,000-learner cohort must not hold the page).
+INLINE_PUSH_LIMIT = 200
+
 
 def email_preference(user_id: int) -> str:
     pref = NotificationPreference.objects.filter(user_id=user_id).first()
@@ -65,13 +69,12 @@ def notify(
     mail_ids = [row.pk for row in rows if row.user_id in immediate]
 
     def after_commit() -> None:
-        for user_id, payload in pushes:
-            try:
-                broadcast(user_group(user_id), "user.notification", payload)
-            except Exception:  # noqa: BLE001 - stored; the inbox shows it anyway
-                logger.warning(
-                    "notification push failed user=%s", user_id, exc_info=True
-                )
+        if len(pushes) > INLINE_PUSH_LIMIT:
+            from .tasks import push_notifications
+
+            push_notifications.delay(pushes)
+        else:
+            push_all(pushes)
         if mail_ids:
             from .tasks import email_notifications
 
@@ -79,3 +82,13 @@ def notify(
 
     transaction.on_commit(after_commit)
     return rows
+
+
+def push_all(pushes: list[tuple[int, dict[str, Any]]]) -> None:
+    """Push stored notifications to their recipients' open pages (best effort:
+    the inbox shows them anyway)."""
+    for user_id, payload in pushes:
+        try:
+            broadcast(user_group(user_id), "user.notification", payload)
+        except Exception:  # noqa: BLE001 - stored; the inbox shows it anyway
+            logger.warning("notification push failed user=%s", user_id, exc_info=True)

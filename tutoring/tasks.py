@@ -14,7 +14,28 @@ def email_notifications(notification_ids: list[int]) -> int:
     return send_immediate(notification_ids)
 
 
+@shared_task(name="tutoring.tasks.send_digests", acks_late=True)
+def send_digests() -> int:
+    """Hourly: send the daily and weekly digests that are due (idempotent)."""
+    from .notification_emails import send_digests as send
+
+    return send()
+
+
 # --- end notifications ---
+
+
+# --- pushes ---
+@shared_task(name="tutoring.tasks.push_notifications")
+def push_notifications(pushes: list) -> int:
+    """Push many in-app notifications (large announcements) outside the request."""
+    from .notify import push_all
+
+    push_all([(user_id, payload) for user_id, payload in pushes])
+    return len(pushes)
+
+
+# --- end pushes ---
 
 
 # --- aggregates ---
@@ -37,5 +58,18 @@ def rebuild_aggregates() -> int:
 
 # --- end aggregates ---
 
+
 # --- nudges ---
+@shared_task(name="tutoring.tasks.send_nudges")
+def send_nudges() -> int:
+    """Hourly (beat): send the reminders every active rule calls for now.
+
+    Idempotent: ``NudgeLog.dedup_key`` makes a rerun, or two workers at once,
+    send nothing twice; returns how many reminders were sent.
+    """
+    from .nudges import run_nudges
+
+    return run_nudges()
+
+
 # --- end nudges ---

@@ -149,15 +149,26 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# "default" (Redis lists) carries point-to-point and per-user messages. "rooms"
+# (Redis pub/sub) carries broadcasts to big rooms (chat, tutor dashboards): each
+# process subscribes once per room and fans out to its own sockets, instead of
+# one Redis message per socket.
 if CHANNEL_LAYER_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [CHANNEL_LAYER_URL], "prefix": "tremplin"},
-        }
+        },
+        "rooms": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [CHANNEL_LAYER_URL], "prefix": "tremplin-rooms"},
+        },
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+        "rooms": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+    }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or REDIS_URL or None

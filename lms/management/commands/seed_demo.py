@@ -41,4 +41,6 @@ class Command(BaseCommand):
         width = max(len(account.email) for account in accounts)
         for account in accounts:
             self.stdout.write(f"  {account.email.ljust(width)}  {account.description}")
+        for _pattern, line in demo.DEMO_ACCOUNT_SERIES:
+            self.stdout.write(f"  {line}")
         self.stdout.write(f"  Mot de passe commun : {settings.DEMO_PASSWORD}")
