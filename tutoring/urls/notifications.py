@@ -1,5 +1,19 @@
 """URLs of the notifications part of ``tutoring`` (namespace ``tutoring``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views import notifications as views
+
+urlpatterns = [
+    path("notifications/", views.inbox, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/preferences/",
+        views.preferences,
+        name="notification_preferences",
+    ),
+]
