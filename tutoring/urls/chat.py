@@ -1,5 +1,9 @@
 """URLs of the chat part of ``tutoring`` (namespace ``tutoring``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views import chat
+
+urlpatterns = [
+    path("<int:cohort_id>/chat/", chat.chat_room, name="chat"),
+]
