@@ -24,7 +24,9 @@ class CohortSetup:
     learners: list
 
 
-def make_run(activity_count: int = 3, *, kind: str = Activity.Kind.PAGE) -> tuple[Course, list[Activity]]:
+def make_run(
+    activity_count: int = 3, *, kind: str = Activity.Kind.PAGE
+) -> tuple[Course, list[Activity]]:
     """A course run (not a template) with one module of ``activity_count``
     required activities completed by viewing (or of ``kind``)."""
     template = CourseFactory()
