@@ -14,9 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+
+from lms.emails import absolute_url, templated_email
 
 from .ics import calendar_filename, session_calendar
 from .models import Registration, RegistrationLog
@@ -49,7 +49,7 @@ def email_name(log: RegistrationLog) -> str:
 
 
 def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def _training_url(registration: Registration) -> str:
@@ -79,20 +79,9 @@ def build_message(log: RegistrationLog) -> EmailMultiAlternatives:
     }
     language = user.preferred_language or settings.LANGUAGE_CODE
     context["language"] = language
-    with translation.override(language):
-        subject = " ".join(
-            render_to_string(f"catalogue/emails/{name}_subject.txt", context).split()
-        )
-        text = render_to_string(f"catalogue/emails/{name}_body.txt", context)
-        html = render_to_string(f"catalogue/emails/{name}_body.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-        headers={"Auto-Submitted": "auto-generated"},
+    message = templated_email(
+        f"catalogue/emails/{name}", context, to=user.email, language=language
     )
-    message.attach_alternative(html, "text/html")
     if name in WITH_CALENDAR:
         message.attach(
             calendar_filename(session),

@@ -40,3 +40,23 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def user_notification(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "notification", "payload": event["payload"]})
+
+
+class NoDatabaseEventsMixin:
+    """For consumers of big rooms: dispatch the channel-layer events named in
+    ``no_database_events`` straight to their handler.
+
+    Channels runs ``close_old_connections`` in a worker thread before *every*
+    handler; for a broadcast to 1,000 sockets that thread hop costs more than
+    sending the frames. Handlers listed here must not touch the database (they
+    forward an already encoded frame); every other message goes the usual way.
+    """
+
+    no_database_events: frozenset[str] = frozenset()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("type") in self.no_database_events:
+            handler = getattr(self, message["type"].replace(".", "_"))
+            await handler(message)
+            return
+        await super().dispatch(message)  # type: ignore[misc]

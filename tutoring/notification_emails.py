@@ -19,9 +19,10 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from lms.emails import absolute_url, templated_email
 
 from .models import Notification, NotificationPreference
 
@@ -38,13 +39,7 @@ DIGEST_GRACE = dt.timedelta(minutes=10)
 DIGEST_MAX_ITEMS = 50
 
 
-def absolute(path: str) -> str:
-    """An absolute link for an e-mail (paths only; absolute URLs are kept)."""
-    if not path:
-        return ""
-    if path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL.rstrip("/") + path
+absolute = absolute_url
 
 
 def _message(name: str, user: Any, context: dict[str, Any]) -> EmailMultiAlternatives:
@@ -56,20 +51,9 @@ def _message(name: str, user: Any, context: dict[str, Any]) -> EmailMultiAlterna
         "inbox_url": absolute(reverse("tutoring:notifications")),
         "preferences_url": absolute(reverse("tutoring:notification_preferences")),
     }
-    with translation.override(language):
-        subject = " ".join(
-            render_to_string(f"tutoring/emails/{name}_subject.txt", context).split()
-        )
-        text = render_to_string(f"tutoring/emails/{name}_body.txt", context)
-        html = render_to_string(f"tutoring/emails/{name}_body.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-        headers={"Auto-Submitted": "auto-generated"},
+    message = templated_email(
+        f"tutoring/emails/{name}", context, to=user.email, language=language
     )
-    message.attach_alternative(html, "text/html")
     return message
 
 

@@ -29,11 +29,11 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from lms import audit
+from lms.emails import templated_email
 from lms.models import User
 
 from .messaging import cohort_home_url
@@ -306,17 +306,13 @@ def build_nudge_email(
         "cohort_url": settings.SITE_URL.rstrip("/") + cohort_home_url(rule.cohort),
         "language": content.language,
     }
-    with translation.override(content.language):
-        text = render_to_string("tutoring/emails/nudge_body.txt", context)
-        html = render_to_string("tutoring/emails/nudge_body.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(content.subject.split()),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-        headers={"Auto-Submitted": "auto-generated"},
+    message = templated_email(
+        "tutoring/emails/nudge",
+        context,
+        to=user.email,
+        language=content.language,
+        subject=content.subject,
     )
-    message.attach_alternative(html, "text/html")
     return message
 
 

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.urls import path
 
-from lms.consumers import CLOSE_UNAUTHENTICATED
+from lms.consumers import CLOSE_UNAUTHENTICATED, NoDatabaseEventsMixin
 
 from ..permissions import NO_SCOPE, TutorScope, tutor_scope
 from ..realtime import dashboard_group
@@ -28,7 +28,7 @@ def _scope_of(user: Any, cohort_id: int) -> TutorScope | None:
     return tutor_scope(user, cohort)
 
 
-class DashboardConsumer(AsyncJsonWebsocketConsumer):
+class DashboardConsumer(NoDatabaseEventsMixin, AsyncJsonWebsocketConsumer):
     """Forwards ``dashboard.update`` events of one cohort to a tutor's dashboard.
 
     Contract: anonymous → close 4401; no ``tutoring.tutor_cohort`` right (or an
@@ -39,6 +39,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
 
     group: str | None = None
     scope_rights: TutorScope = NO_SCOPE
+    no_database_events = frozenset({"dashboard.update"})
 
     async def connect(self) -> None:
         user = self.scope.get("user")

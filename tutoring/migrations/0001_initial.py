@@ -130,7 +130,7 @@ class Migration(migrations.Migration):
             name='Notification',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mention', 'Mention'), ('reply', 'Réponse'), ('announcement', 'Annonce'), ('reminder', 'Relance'), ('message', 'Message du tuteur'), ('review', 'Travail évalué'), ('report', 'Signalement')], max_length=16)),
+                ('kind', models.CharField(choices=[('mention', 'Mention'), ('reply', 'Réponse'), ('announcement', 'Annonce'), ('reminder', 'Relance'), ('message', 'Message du tuteur'), ('review', 'Travail évalué'), ('report', 'Message signalé')], max_length=16)),
                 ('title', models.CharField(max_length=255)),
                 ('body', models.TextField(blank=True)),
                 ('url', models.CharField(blank=True, max_length=500)),

@@ -19,7 +19,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("Relance")
         MESSAGE = "message", _("Message du tuteur")
         REVIEW = "review", _("Travail évalué")
-        REPORT = "report", _("Signalement")
+        REPORT = "report", _("Message signalé")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
