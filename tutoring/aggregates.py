@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from courses.models import Activity, ActivityProgress
 from courses.progress import course_progress
-from lms.realtime import broadcast
+from lms.realtime import ROOMS_LAYER, broadcast
 
 from .models import Cohort, CohortActivityStat, Enrolment
 from .realtime import dashboard_group
@@ -141,7 +141,7 @@ def _safe_broadcast(group: str, event_type: str, payload: dict[str, Any]) -> Non
     """A dashboard that misses a push still shows the truth on reload: never let a
     channel-layer outage fail the learner's request."""
     try:
-        broadcast(group, event_type, payload)
+        broadcast(group, event_type, payload, alias=ROOMS_LAYER)
     except Exception:  # noqa: BLE001 - the data is committed; the push is best effort
         logger.warning("dashboard push failed group=%s", group, exc_info=True)
 

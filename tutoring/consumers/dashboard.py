@@ -9,6 +9,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.urls import path
 
 from lms.consumers import CLOSE_UNAUTHENTICATED, NoDatabaseEventsMixin
+from lms.realtime import ROOMS_LAYER
 
 from ..permissions import NO_SCOPE, TutorScope, tutor_scope
 from ..realtime import dashboard_group
@@ -40,6 +41,7 @@ class DashboardConsumer(NoDatabaseEventsMixin, AsyncJsonWebsocketConsumer):
     group: str | None = None
     scope_rights: TutorScope = NO_SCOPE
     no_database_events = frozenset({"dashboard.update"})
+    channel_layer_alias = ROOMS_LAYER
 
     async def connect(self) -> None:
         user = self.scope.get("user")
