@@ -34,16 +34,12 @@ app.conf.beat_schedule = {
         "task": "tutoring.tasks.rebuild_aggregates",
         "schedule": crontab(hour=1, minute=40),  # repairs missed events
     },
-    # --- tutoring: notifications ---
     "tutoring-send-digests": {
         "task": "tutoring.tasks.send_digests",
         "schedule": crontab(minute=7),  # hourly; each digest is due per person
     },
-    # --- end tutoring: notifications ---
-    # --- tutoring: nudges ---
     "tutoring-send-nudges": {
         "task": "tutoring.tasks.send_nudges",
         "schedule": crontab(minute=23),  # hourly; idempotent per period
     },
-    # --- end tutoring: nudges ---
 }

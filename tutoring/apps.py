@@ -15,7 +15,7 @@ class TutoringConfig(AppConfig):
         )
 
         handlers.connect()
-        # --- cohorts: navigation, dashboard panels, demo ---
+        # Navigation, dashboard panels, demo data.
         from lms import navigation as nav
         from lms.dashboard import LEARNER_ROLES, Panel, register_panel
         from lms.roles import IFPC_STAFF_ROLES, Role
@@ -50,25 +50,9 @@ class TutoringConfig(AppConfig):
                 get_context=selectors.tutor_panel_context,
             )
         )
-        demo.register()
-        # --- end cohorts ---
-        # --- dashboard ---
-        # --- end dashboard ---
-        # --- discussions and notifications ---
-        from lms import navigation
-
-        navigation.register(
-            navigation.NavItem(
+        nav.register(
+            nav.NavItem(
                 "notifications", _("Notifications"), "tutoring:notifications", 70
             )
         )
-        # --- end discussions and notifications ---
-        # --- chat ---
-        from lms.demo import register_step
-
-        from .chat import seed_demo_chat
-
-        register_step(seed_demo_chat)
-        # --- end chat ---
-        # --- assignments and nudges ---
-        # --- end assignments and nudges ---
+        demo.register()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 
-# --- notifications (e-mails and digests) ---
+# Notifications (e-mails and digests)
 @shared_task(name="tutoring.tasks.email_notifications", acks_late=True)
 def email_notifications(notification_ids: list[int]) -> int:
     """Send immediate e-mails for these notifications (skips already sent ones)."""
@@ -22,10 +22,7 @@ def send_digests() -> int:
     return send()
 
 
-# --- end notifications ---
-
-
-# --- pushes ---
+# Pushes
 @shared_task(name="tutoring.tasks.push_notifications")
 def push_notifications(pushes: list) -> int:
     """Push many in-app notifications (large announcements) outside the request."""
@@ -35,10 +32,7 @@ def push_notifications(pushes: list) -> int:
     return len(pushes)
 
 
-# --- end pushes ---
-
-
-# --- aggregates ---
+# Aggregates
 @shared_task(name="tutoring.tasks.rebuild_aggregates")
 def rebuild_aggregates() -> int:
     """Nightly repair: recompute the aggregates of every running cohort."""
@@ -56,10 +50,7 @@ def rebuild_aggregates() -> int:
     return count
 
 
-# --- end aggregates ---
-
-
-# --- nudges ---
+# Nudges
 @shared_task(name="tutoring.tasks.send_nudges")
 def send_nudges() -> int:
     """Hourly (beat): send the reminders every active rule calls for now.
@@ -70,6 +61,3 @@ def send_nudges() -> int:
     from .nudges import run_nudges
 
     return run_nudges()
-
-
-# --- end nudges ---

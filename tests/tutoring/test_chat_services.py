@@ -297,14 +297,3 @@ def test_stale_connections_are_pruned(setup, monkeypatch):
     assert chat.prune_stale(room) == 1
     monkeypatch.setattr(chat, "PRESENCE_STALE_SECONDS", 60)
     assert chat.online(room) == ([], 0)
-
-
-def test_demo_step_is_idempotent(setup):
-    """The demo conversation is created once however often the seed runs."""
-    setup.tutor.email = "tuteur@demo.tremplin.test"
-    setup.tutor.save()
-    chat.seed_demo_chat()
-    chat.seed_demo_chat()
-    assert ChatMessage.objects.filter(cohort=setup.cohort).count() == len(
-        chat.DEMO_LINES
-    )
