@@ -162,8 +162,8 @@ def record_progress(
     return progress
 
 
-_LOCK_PROGRESS_SQL = f"""
-    SELECT * FROM {_PROGRESS} WHERE user_id = %s AND activity_id = %s FOR UPDATE
+_SELECT_PROGRESS_SQL = f"""
+    SELECT * FROM {_PROGRESS} WHERE user_id = %s AND activity_id = %s
 """  # noqa: S608
 
 
@@ -173,9 +173,11 @@ def _lock_progress(user_id: int, activity: Activity) -> ActivityProgress:
     Plain SQL on the hot path (every tracked result): building the ORM query
     costs more CPU than running it.
     """
-    rows = list(
-        ActivityProgress.objects.raw(_LOCK_PROGRESS_SQL, [user_id, activity.pk])
-    )
+    # SQLite (the embedded default) has no row locks: it serialises writers.
+    sql = _SELECT_PROGRESS_SQL
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    rows = list(ActivityProgress.objects.raw(sql, [user_id, activity.pk]))
     if rows:
         rows[0].activity = activity
         return rows[0]
