@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from courses import services as course_services
 from tests.browser.conftest import serious_axe_violations
@@ -226,7 +226,7 @@ def _open_chat(page: Page, url: str) -> None:
     page.evaluate("() => { window.e2eNoReload = true; }")
 
 
-def _messages(page: Page, text: str):
+def _messages(page: Page, text: str) -> Locator:
     return page.locator("#chat-log li.chat-message").filter(has_text=text)
 
 

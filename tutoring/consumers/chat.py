@@ -182,6 +182,9 @@ class ChatConsumer(NoDatabaseEventsMixin, AsyncJsonWebsocketConsumer):
             await handler(content)
         except ChatError as error:
             await self._error(error.code, error.message, client_id)
+        except OSError:  # the client left before our answer (e.g. the ack): it
+            # re-sends unacknowledged messages on reconnection; nothing to do.
+            logger.info("chat client gone before the answer type=%s", kind)
         except Exception:  # noqa: BLE001 - keep the socket; the client retries
             logger.exception("chat frame failed type=%s", kind)
             await self._error(
