@@ -61,6 +61,9 @@ def on_registration_cancelled(sender: Any, event: Any, **kwargs: Any) -> None:
 def on_session_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     from .cohorts import COHORT_SESSION_STATUSES, ensure_cohort_for_session
 
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and "status" not in update_fields:
+        return  # e.g. a registration taking a seat: the status did not change
     if instance.status not in COHORT_SESSION_STATUSES:
         return
 

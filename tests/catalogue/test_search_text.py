@@ -250,4 +250,5 @@ def test_seat_only_session_saves_do_not_refresh_the_row(
     assert callbacks == []
     with django_capture_on_commit_callbacks() as callbacks:
         session.save(update_fields=["seats_taken", "status", "updated_at"])
-    assert len(callbacks) == 1
+    # (tutoring also reacts to a status change: it may open the session's cohort)
+    assert len([c for c in callbacks if c.__module__.startswith("catalogue")]) == 1
