@@ -8,6 +8,7 @@ from django.conf import settings
 from courses.demo import RUN_CODE
 from courses.models import Course, Package
 from tests.browser.conftest import serious_axe_violations
+from tests.browser.dialogs import accept_dialogs
 from tests.courses.package_builders import build_scorm12
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,7 +95,8 @@ def test_learner_course_page_resume_and_accessibility(page, demo_data):
     run = Course.objects.get(code=RUN_CODE)
     _sign_in(page, TEACHER)
     assert page.get_by_role("heading", name="Mes cours").is_visible()
-    page.get_by_role("link", name="Commencer").first.click()
+    # (she also follows the demo cohort's run: pick this course's card)
+    page.locator(f"a[href$='/courses/{run.pk}/']", has_text="Commencer").click()
     page.wait_for_url(f"**/courses/{run.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == run.title
     assert page.locator("#progress-figure").inner_text() == "0 % terminé"
@@ -181,7 +183,7 @@ def test_demo_sco_plays_records_the_quiz_and_resumes(
         return value
 
     page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
+    accept_dialogs(page)
     page.goto(f"/courses/{run.pk}/")
     page.get_by_role("link", name="Le modèle SAMR en classe").click()
     page.get_by_role("link", name="Lancer le module").click()
@@ -215,7 +217,7 @@ def test_demo_sco_plays_records_the_quiz_and_resumes(
     page.close(run_before_unload=True)
 
     page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
+    accept_dialogs(page)
     page.goto(f"/courses/activities/{scorm.uuid}/play/")
     frame = sco(page)
     assert frame.locator("#step").inner_text() == "Page 3 sur 3"

@@ -18,6 +18,7 @@ from django.test import Client
 from courses.models import Activity, Commit, ScoState, Statement
 from lms.roles import Role
 from tests.browser.conftest import serious_axe_violations
+from tests.browser.dialogs import accept_dialogs as accept_all_dialogs
 from tests.courses import package_builders as builders
 from tests.courses.package_fixtures import package_env_fixture  # noqa: F401
 from tests.factories import UserFactory
@@ -108,7 +109,7 @@ def make_activity(package_env, learner):  # noqa: F811
 def open_player(context, activity: Activity, *, accept_dialogs: bool = True):
     page = context.new_page()
     if accept_dialogs:
-        page.on("dialog", lambda dialog: dialog.accept())
+        accept_all_dialogs(page)
     page.goto(f"/courses/activities/{activity.uuid}/play/")
     return page
 

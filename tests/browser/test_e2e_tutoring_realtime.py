@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from courses import services as course_services
 from tests.browser.conftest import serious_axe_violations
+from tests.browser.dialogs import accept_dialogs
 from tests.conftest import PASSWORD
 from tests.factories.tutoring import make_cohort
 from tutoring.models import ChatMessage, Enrolment
@@ -253,7 +254,7 @@ def test_chat_message_reaches_the_tutor_live_and_can_be_hidden(sign_in):
     learner_page.on(
         "dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss())
     )
-    tutor_page.on("dialog", lambda dialog: dialog.accept())
+    accept_dialogs(tutor_page)
     _open_chat(learner_page, chat_url)
     _open_chat(tutor_page, chat_url)
     assert serious_axe_violations(learner_page) == []
