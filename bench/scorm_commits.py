@@ -66,6 +66,7 @@ from bench.support import (  # noqa: E402
     free_port,
     prepare_environment,
     start_server,
+    worker_pids,
 )
 
 CONTENT_HOST = "content.bench.test"
@@ -362,21 +363,6 @@ async def final_phase(port: int, learners: list[Learner]) -> tuple[PhaseResult, 
 
 
 # --- Server ------------------------------------------------------------------------
-
-
-def worker_pids(master: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == master:
-            pids.append(int(entry.name))
-    return sorted(pids)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -152,3 +152,19 @@ class HttpConnection:
         if headers.get("connection") == "close":
             self.writer = None
         return status, body
+
+
+def worker_pids(server_pid: int) -> list[int]:
+    """The uvicorn worker processes (children of the supervisor), or the server
+    itself when it runs a single worker in-process."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == server_pid:
+            children.append(int(entry.name))
+    return sorted(children) or [server_pid]

@@ -51,6 +51,7 @@ from bench.support import (  # noqa: E402
     free_port,
     prepare_environment,
     start_server,
+    worker_pids,
 )
 
 HOST = "tremplin.bench.test"
@@ -294,22 +295,6 @@ async def timed_download(port: int, cookie: str, path: str) -> tuple[float, int,
     started = time.perf_counter()
     status, body = await connection.get(path, f"Cookie: {cookie}\r\n")
     return time.perf_counter() - started, status, len(body)
-
-
-def worker_pids(server_pid: int) -> list[int]:
-    """The uvicorn worker processes (children of the supervisor), or the server."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == server_pid:
-            children.append(int(entry.name))
-    return children or [server_pid]
 
 
 def peak_memory_mb(pid: int) -> float:
