@@ -7,11 +7,14 @@ Object rules (``lms.permissions.check_object_permission(user, action, obj)``):
 * ``courses.view_course`` (Course): managers, plus active participants (learners
   and tutors) of that run.
 * ``courses.view_reports`` (Course): managers, registrations managers, and the
-  run's active tutors.
+  run's active tutors. Which *learners* a tutor then sees may be narrowed by a
+  higher app (tutoring's group tutors follow only their groups): every report,
+  export and submission download filters through ``visible_learner_ids``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lms.permissions import has_role, rule
@@ -48,3 +51,29 @@ def _can_view_reports(user: Any, course: Any) -> bool:
     if has_role(user, *REPORT_ROLES):
         return True
     return _is_participant(user, course, "tutor")
+
+
+#: ``(user, course) -> set of learner ids | None`` callables registered by higher
+#: apps; ``None`` means "no narrowing from me".
+LearnerScope = Callable[[Any, Any], "set[int] | None"]
+_LEARNER_SCOPES: list[LearnerScope] = []
+
+
+def register_learner_scope(scope: LearnerScope) -> None:
+    """Let a higher app narrow the learners a run's tutor may see (idempotent)."""
+    if scope not in _LEARNER_SCOPES:
+        _LEARNER_SCOPES.append(scope)
+
+
+def visible_learner_ids(user: Any, course: Any) -> set[int] | None:
+    """The learner ids of ``course`` that ``user`` may see in reports, or ``None``
+    for all of them (IFPC staff always; tutors unless a registered scope narrows
+    them). Call after ``courses.view_reports`` has been checked."""
+    if has_role(user, *REPORT_ROLES):
+        return None
+    visible: set[int] | None = None
+    for scope in _LEARNER_SCOPES:
+        ids = scope(user, course)
+        if ids is not None:
+            visible = set(ids) if visible is None else visible & set(ids)
+    return visible

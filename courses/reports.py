@@ -114,12 +114,14 @@ def package_activities(
     return list(activities.order_by("module__position", "module_id", "position", "id"))
 
 
-def learners(course: Course) -> QuerySet[Participant]:
-    """The run's learners (active or not: past work stays reportable), by name."""
-    return (
-        Participant.objects.filter(course=course, role=Participant.Role.LEARNER)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user_id")
+def learners(course: Course, only_ids: set[int] | None = None) -> QuerySet[Participant]:
+    """The run's learners (active or not: past work stays reportable), by name;
+    limited to ``only_ids`` when given (``permissions.visible_learner_ids``)."""
+    queryset = Participant.objects.filter(course=course, role=Participant.Role.LEARNER)
+    if only_ids is not None:
+        queryset = queryset.filter(user_id__in=only_ids)
+    return queryset.select_related("user").order_by(
+        "user__last_name", "user__first_name", "user_id"
     )
 
 
@@ -268,14 +270,16 @@ def report_csv_header() -> list[str]:
 
 
 def report_csv_rows(
-    course: Course, activities: Sequence[Activity]
+    course: Course,
+    activities: Sequence[Activity],
+    only_ids: set[int] | None = None,
 ) -> Iterator[list[Any]]:
     """Every learner × SCO row of ``course`` on ``activities`` (see
     ``package_activities``), by batches of ``EXPORT_BATCH`` learners."""
     if not activities:
         return
     # Batches ordered by user id so each query resumes after the previous one.
-    ordered = learners(course).order_by("user_id")
+    ordered = learners(course, only_ids).order_by("user_id")
     last_id = 0
     while True:
         batch = list(ordered.filter(user_id__gt=last_id)[:EXPORT_BATCH])
@@ -368,18 +372,23 @@ def interactions_csv_header() -> list[str]:
 
 
 def interactions_csv_rows(
-    course: Course, activities: Sequence[Activity]
+    course: Course,
+    activities: Sequence[Activity],
+    only_ids: set[int] | None = None,
 ) -> Iterator[list[Any]]:
-    """One row per stored interaction of every learner's attempt on ``activities``."""
+    """One row per stored interaction of every learner's attempt on ``activities``
+    (of the learners in ``only_ids`` when given)."""
     if not activities:
         return
+    states = ScoState.objects.filter(
+        attempt__activity__in=[a.pk for a in activities],
+        attempt__user__course_participations__course=course,
+        attempt__user__course_participations__role=Participant.Role.LEARNER,
+    )
+    if only_ids is not None:
+        states = states.filter(attempt__user_id__in=only_ids)
     states = (
-        ScoState.objects.filter(
-            attempt__activity__in=[a.pk for a in activities],
-            attempt__user__course_participations__course=course,
-            attempt__user__course_participations__role=Participant.Role.LEARNER,
-        )
-        .select_related("attempt__user", "attempt__activity")
+        states.select_related("attempt__user", "attempt__activity")
         .only(
             "cmi",
             "sco_identifier",

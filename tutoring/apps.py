@@ -15,6 +15,9 @@ class TutoringConfig(AppConfig):
         )
 
         handlers.connect()
+        from courses.permissions import register_learner_scope
+
+        register_learner_scope(permissions.course_learner_scope)
         # Navigation, dashboard panels, demo data.
         from lms import navigation as nav
         from lms.dashboard import LEARNER_ROLES, Panel, register_panel

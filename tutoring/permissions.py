@@ -128,3 +128,29 @@ def _can_view_group(user: Any, group: CohortGroup) -> bool:
         return True
     enrolment = learner_enrolment(user, group.cohort_id)
     return enrolment is not None and enrolment.group_id == group.pk
+
+
+def course_learner_scope(user: Any, course: Any) -> set[int] | None:
+    """For ``courses.permissions.register_learner_scope``: on a run followed by
+    cohorts, a person who tutors only groups (not a whole cohort) sees only the
+    learners of those groups in the course reports and submission downloads;
+    someone who tutors neither the cohort nor a group of it sees nobody."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cohort_ids = list(Cohort.objects.filter(course=course).values_list("pk", flat=True))
+    if not cohort_ids:
+        return None
+    if CohortTutor.objects.filter(cohort_id__in=cohort_ids, user=user).exists():
+        return None
+    group_ids = list(
+        CohortGroup.objects.filter(cohort_id__in=cohort_ids, tutor=user).values_list(
+            "pk", flat=True
+        )
+    )
+    # Neither a cohort tutor nor a group tutor any more (e.g. a former group
+    # tutor who kept course access): nobody.
+    return set(
+        Enrolment.objects.filter(group_id__in=group_ids).values_list(
+            "user_id", flat=True
+        )
+    )

@@ -30,7 +30,7 @@ from ..forms import (
     apply_validation_error,
 )
 from ..models import Activity, Course, Submission
-from ..permissions import can_manage_courses
+from ..permissions import can_manage_courses, visible_learner_ids
 from ..progress import is_unlocked
 from ._common import play_url
 
@@ -271,9 +271,11 @@ def submission_file(request: HttpRequest, submission_id: int) -> FileResponse:
         Submission.objects.select_related("activity__module__course"), pk=submission_id
     )
     if submission.user_id != request.user.pk:
-        check_object_permission(
-            request.user, "courses.view_reports", submission.activity.module.course
-        )
+        course = submission.activity.module.course
+        check_object_permission(request.user, "courses.view_reports", course)
+        visible = visible_learner_ids(request.user, course)
+        if visible is not None and submission.user_id not in visible:
+            raise PermissionDenied
     if not submission.file:
         raise Http404
     try:

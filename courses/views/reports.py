@@ -18,6 +18,7 @@ from lms.permissions import check_object_permission, has_object_permission
 
 from .. import reports
 from ..models import Activity, Course
+from ..permissions import visible_learner_ids
 
 REPORT_PAGE_SIZE = 50
 
@@ -38,7 +39,8 @@ def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=course_id)
     check_object_permission(request.user, "courses.view_reports", course)
     activities, selected = _report_filter(request, course)
-    paginator = Paginator(reports.learners(course), REPORT_PAGE_SIZE)
+    only_ids = visible_learner_ids(request.user, course)
+    paginator = Paginator(reports.learners(course, only_ids), REPORT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     users = [participant.user for participant in page.object_list]
     shown = [selected] if selected else activities
@@ -84,7 +86,11 @@ def course_report_csv(request: HttpRequest, course_id: int) -> StreamingHttpResp
     activities, selected = _report_filter(request, course)
     rows = reports.stream_csv(
         reports.report_csv_header(),
-        reports.report_csv_rows(course, [selected] if selected else activities),
+        reports.report_csv_rows(
+            course,
+            [selected] if selected else activities,
+            visible_learner_ids(request.user, course),
+        ),
     )
     return _csv_response(rows, _csv_filename(course, "suivi"))
 
@@ -98,6 +104,10 @@ def interactions_csv(request: HttpRequest, course_id: int) -> StreamingHttpRespo
     activities, selected = _report_filter(request, course)
     rows = reports.stream_csv(
         reports.interactions_csv_header(),
-        reports.interactions_csv_rows(course, [selected] if selected else activities),
+        reports.interactions_csv_rows(
+            course,
+            [selected] if selected else activities,
+            visible_learner_ids(request.user, course),
+        ),
     )
     return _csv_response(rows, _csv_filename(course, "interactions"))
