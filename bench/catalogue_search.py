@@ -52,8 +52,10 @@ sys.path.insert(0, str(ROOT))
 from bench.support import (  # noqa: E402
     HttpConnection,
     free_port,
+    load_average,
     prepare_environment,
     start_server,
+    use_uvloop,
 )
 
 HOST = "tremplin.bench.test"
@@ -531,15 +533,10 @@ def main() -> None:
     db.close()
 
     port = free_port()
-    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    load_before = load_average()
     server = start_server(ROOT, port, args.workers, "lms.asgi:application")
     try:
-        try:
-            import uvloop
-
-            uvloop.install()
-        except ImportError:
-            pass
+        use_uvloop()
         asyncio.run(warm_up(port, args.clients))
         single = asyncio.run(
             run_pass("API, cold, 1 client (no queueing)", port, solo_paths, 1)

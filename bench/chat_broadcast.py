@@ -47,7 +47,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import free_port, prepare_environment, start_server  # noqa: E402
+from bench.support import (  # noqa: E402
+    free_port,
+    load_average,
+    prepare_environment,
+    start_server,
+    use_uvloop,
+)
 
 SITE_HOST = "tremplin.bench.test"
 CONTENT_HOST = "content.bench.test"
@@ -333,15 +339,10 @@ def main() -> int:
     db.close()
 
     port = free_port()
-    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    load_before = load_average()
     server = start_server(ROOT, port, 1, "lms.asgi:application")
     try:
-        try:
-            import uvloop
-
-            uvloop.install()
-        except ImportError:
-            pass
+        use_uvloop()
         _, cpu_before = server_stats(server.pid)
         result = asyncio.run(run(args, port, cohort, users, cookies))
         peak, cpu_after = server_stats(server.pid)

@@ -64,8 +64,10 @@ sys.path.insert(0, str(ROOT))
 from bench.support import (  # noqa: E402
     HttpConnection,
     free_port,
+    load_average,
     prepare_environment,
     start_server,
+    use_uvloop,
     worker_pids,
 )
 
@@ -542,18 +544,13 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     learners = create_learners(args.learners)
-    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    load_before = load_average()
     db.close()
     port = free_port()
     server = start_server(ROOT, port, args.workers, args.app)
     try:
         pids = worker_pids(server.pid)
-        try:
-            import uvloop
-
-            uvloop.install()
-        except ImportError:
-            pass
+        use_uvloop()
         paced, saturated, final, duplicates, cpu = asyncio.run(
             drive(args, learners, port, pids)
         )

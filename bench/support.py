@@ -168,3 +168,18 @@ def worker_pids(server_pid: int) -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == server_pid:
             children.append(int(entry.name))
     return sorted(children) or [server_pid]
+
+
+def use_uvloop() -> None:
+    """Run the load generator on uvloop when installed (lighter on the CPU it
+    shares with the server)."""
+    try:
+        import uvloop
+    except ImportError:
+        return
+    uvloop.install()
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages, to print beside the figures."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])

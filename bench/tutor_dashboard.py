@@ -49,8 +49,10 @@ sys.path.insert(0, str(ROOT))
 from bench.support import (  # noqa: E402
     HttpConnection,
     free_port,
+    load_average,
     prepare_environment,
     start_server,
+    use_uvloop,
     worker_pids,
 )
 
@@ -361,15 +363,10 @@ def main() -> None:
     db.close()
 
     port = free_port()
-    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    load_before = load_average()
     server = start_server(ROOT, port, args.workers, "lms.asgi:application")
     try:
-        try:
-            import uvloop
-
-            uvloop.install()
-        except ImportError:
-            pass
+        use_uvloop()
         asyncio.run(timed_pass(port, cookie, [first_page] * (args.workers * 5)))
         passes = [
             ("first page (default: name sort)", first_page),

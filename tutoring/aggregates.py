@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from courses.models import Activity, ActivityProgress
-from courses.progress import course_progress
+from courses.progress import course_percent_for_module, course_progress
 from lms.realtime import ROOMS_LAYER, broadcast
 
 from .models import Cohort, CohortActivityStat, Enrolment
@@ -85,9 +85,12 @@ def _refresh_one(
     enrolment_id: int, user_id: int, course_id: int, activity_id: int
 ) -> bool:
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment_id)
-    progress = ActivityProgress.objects.filter(
-        user_id=user_id, activity_id=activity_id
-    ).first()
+    progress = (
+        ActivityProgress.objects.filter(user_id=user_id, activity_id=activity_id)
+        .select_related("activity")
+        .only("state", "score", "activity__module_id")
+        .first()
+    )
     key = str(activity_id)
     states = dict(enrolment.activity_states or {})
     before = states.get(key)
@@ -101,7 +104,11 @@ def _refresh_one(
         1 for s in states.values() if s["state"] == COMPLETED
     )
     enrolment.average_score = _average(states)
-    enrolment.progress_percent = course_progress(user_id, course_id).percent
+    # One plain-SQL count (the figure ``course_progress`` gives, without
+    # loading the course's activities): this runs on every completion event.
+    _course_id, enrolment.progress_percent = course_percent_for_module(
+        user_id, progress.activity.module_id
+    )
     enrolment.last_activity_at = now
     if enrolment.started_at is None and after["state"] in STARTED:
         enrolment.started_at = now
