@@ -71,3 +71,14 @@ def administrator(db):
 @pytest.fixture
 def catalogue_manager(db):
     return UserFactory(roles=[Role.CATALOGUE_MANAGER])
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): …`` runs the block's after-commit callbacks (domain
+    events, pushes) as a real commit would, inside the test transaction."""
+
+    def context():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return context

@@ -20,6 +20,7 @@ class Notification(models.Model):
         MESSAGE = "message", _("Message du tuteur")
         REVIEW = "review", _("Travail évalué")
         REPORT = "report", _("Message signalé")
+        AGENDA = "agenda", _("Rappel d'agenda")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
