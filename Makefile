@@ -11,7 +11,17 @@ PYTHON_BIN = $(shell scripts/find-python)
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	@echo "Tremplin : http://127.0.0.1:8000  (Ctrl+C pour arrêter)"
+	@# Without BBB_URL, virtual classes use the BBB stand-in (a simulator) on :8090;
+	@# live_beat polls running classes (no Celery beat here). Both stop with runserver.
+	@pids=""; \
+	if [ -z "$$BBB_URL" ]; then \
+	  echo "Simulateur BigBlueButton (pas une vraie classe virtuelle) : http://127.0.0.1:8090/bigbluebutton/ — définir BBB_URL et BBB_SECRET pour un vrai serveur"; \
+	  $(PY) -m live.bbb_standin --host 127.0.0.1 --port 8090 \
+	    --secret "$${BBB_SECRET:-tremplin-simulateur-bbb-secret}" & pids="$$!"; \
+	fi; \
+	$(PY) manage.py live_beat & pids="$$pids $$!"; \
+	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
+	echo "Tremplin : http://127.0.0.1:8000  (Ctrl+C pour arrêter)"; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## test: install everything and run the whole suite on PostgreSQL, Redis and Chromium

@@ -42,4 +42,13 @@ app.conf.beat_schedule = {
         "task": "tutoring.tasks.send_nudges",
         "schedule": crontab(minute=23),  # hourly; idempotent per period
     },
+    "live-poll-running-classes": {
+        "task": "live.tasks.poll_running_classes",
+        # Who is in which class (settings.LIVE_POLL_INTERVAL_SECONDS, same variable).
+        "schedule": float(os.environ.get("LIVE_POLL_INTERVAL_SECONDS") or 60),
+    },
+    "live-send-reminders": {
+        "task": "live.tasks.send_reminders",
+        "schedule": crontab(minute="*/5"),  # 24 h and 1 h before; once per person
+    },
 }

@@ -79,6 +79,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("catalogue/", include("catalogue.urls")),
     path("tutoring/", include("tutoring.urls")),
+    path("live/", include("live.urls")),
     path("api/v1/catalogue/", include("catalogue.api_urls")),
     path("django-admin/", admin_site.urls),
     path("cms/", include(wagtailadmin_urls)),

@@ -324,6 +324,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        # httpx logs every request URL at INFO: BBB API URLs carry checksums.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 
@@ -373,3 +376,22 @@ SUBMISSION_MAX_UPLOAD_BYTES = env_int("SUBMISSION_MAX_UPLOAD_BYTES", 20 * 1024 *
 # Bigger uploads are refused before being read; rows past the cap are refused too.
 CATALOGUE_IMPORT_MAX_BYTES = env_int("CATALOGUE_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 CATALOGUE_IMPORT_MAX_ROWS = env_int("CATALOGUE_IMPORT_MAX_ROWS", 20_000)
+# --- Live: BigBlueButton virtual classes ------------------------------------------
+# One server (or a Scalelite endpoint): BBB_URL + BBB_SECRET. Several servers:
+# comma-separated lists of equal length in both. Without BBB_URL the embedded
+# default talks to the BBB stand-in (`python -m live.bbb_standin`) on port 8090
+# and the interface says it is a simulator.
+BBB_URL = env_str("BBB_URL") or "http://127.0.0.1:8090/bigbluebutton/"
+BBB_SECRET = env_str("BBB_SECRET") or "tremplin-simulateur-bbb-secret"
+BBB_CHECKSUM_ALGORITHM = env_str("BBB_CHECKSUM_ALGORITHM") or "sha1"
+BBB_IS_SIMULATOR = env_bool("BBB_IS_SIMULATOR", not env_str("BBB_URL"))
+BBB_TIMEOUT_SECONDS = env_int("BBB_TIMEOUT_SECONDS", 5)
+# Joining opens this many minutes before the start and closes at the planned end.
+LIVE_JOIN_OPENS_MINUTES_BEFORE = env_int("LIVE_JOIN_OPENS_MINUTES_BEFORE", 15)
+# A learner attending at least this share of a class is "present" (else partial).
+LIVE_PRESENT_MIN_PERCENT = env_int("LIVE_PRESENT_MIN_PERCENT", 75)
+# getMeetingInfo polling of running classes (seconds; the beat interval).
+LIVE_POLL_INTERVAL_SECONDS = env_int("LIVE_POLL_INTERVAL_SECONDS", 60)
+# QR check-in codes for in-person days: validity of one displayed code.
+LIVE_CHECKIN_TOKEN_SECONDS = env_int("LIVE_CHECKIN_TOKEN_SECONDS", 90)
+LIVE_JUSTIFICATION_MAX_BYTES = env_int("LIVE_JUSTIFICATION_MAX_BYTES", 10 * 1024 * 1024)

@@ -1,6 +1,7 @@
 """Production settings: every service from the environment, HTTPS everywhere.
 
-Required: SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS, CONTENT_ORIGIN. See README.md.
+Required: SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS, CONTENT_ORIGIN,
+BBB_URL, BBB_SECRET. See README.md.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -22,6 +23,11 @@ if not env_str("CONTENT_ORIGIN").startswith("https://"):
     raise ImproperlyConfigured(
         "CONTENT_ORIGIN must be set to an https:// origin on another site in production"
     )
+# Live classes run on a real BigBlueButton (or Scalelite), never on the stand-in.
+if not env_str("BBB_URL").startswith("https://"):
+    raise ImproperlyConfigured("BBB_URL must be set to an https:// BigBlueButton API")
+BBB_SECRET = env_secret("BBB_SECRET")
+BBB_IS_SIMULATOR = False
 
 # A connection pool per process (psycopg_pool): under ASGI every request runs in
 # a thread of its own, so connections are borrowed from the pool and returned at

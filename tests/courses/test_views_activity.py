@@ -215,7 +215,11 @@ def test_live_slot_shows_registered_content_or_a_neutral_text(
     client, settings, tmp_path
 ):
     """A live-class slot says details will come, until an app registers a renderer."""
-    from courses.activity_types import register_activity_type, unregister_activity_type
+    from courses.activity_types import (
+        activity_type_for,
+        register_activity_type,
+        unregister_activity_type,
+    )
 
     _run, learner, pages = run_with_learner(activities=1)
     slot = ActivityFactory(
@@ -226,21 +230,28 @@ def test_live_slot_shows_registered_content_or_a_neutral_text(
         position=9,
     )
     client.force_login(learner)
-    assert "vous seront communiquées" in client.get(_detail(slot)).text
-
+    installed = activity_type_for(Activity.Kind.LIVE_CLASS)  # the live app's
     (tmp_path / "slot.html").write_text(
         "<p>Classe virtuelle le {{ slot.starts_at }}</p>"
     )
     settings.TEMPLATES = [
         {**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]},
     ]
-    register_activity_type(
-        Activity.Kind.LIVE_CLASS,
-        template_name="slot.html",
-        get_context=lambda activity, user: dict(activity.settings),
-    )
     try:
+        unregister_activity_type(Activity.Kind.LIVE_CLASS)
+        assert "vous seront communiquées" in client.get(_detail(slot)).text
+        register_activity_type(
+            Activity.Kind.LIVE_CLASS,
+            template_name="slot.html",
+            get_context=lambda activity, user: dict(activity.settings),
+        )
         html = client.get(_detail(slot)).text
     finally:
         unregister_activity_type(Activity.Kind.LIVE_CLASS)
+        if installed is not None:
+            register_activity_type(
+                installed.kind,
+                template_name=installed.template_name,
+                get_context=installed.get_context,
+            )
     assert "Classe virtuelle le 2026-03-02 14:00" in html

@@ -22,9 +22,12 @@ PAGES_SCRIPT = textwrap.dedent(
     """
     from django.test import Client
     from django.urls import reverse
+    from live.models import InPersonDay, VirtualClass
     from tutoring.models import Cohort
 
     cohort = Cohort.objects.get(enrolments__user__email="apprenant01@demo.tremplin.test")
+    live_class = VirtualClass.objects.filter(cohort=cohort).first()
+    day = InPersonDay.objects.filter(cohort=cohort).first()
     checks = {
         "enseignante@demo.tremplin.test": [
             reverse("lms:dashboard"),
@@ -33,6 +36,9 @@ PAGES_SCRIPT = textwrap.dedent(
             reverse("tutoring:forum", args=[cohort.pk]),
             reverse("tutoring:chat", args=[cohort.pk]),
             reverse("catalogue:my_registrations"),
+            reverse("live:cohort_agenda", args=[cohort.pk]),
+            reverse("live:class_detail", args=[live_class.uuid]),
+            reverse("live:my_attendance", args=[cohort.pk]),
         ],
         "tuteur@demo.tremplin.test": [
             reverse("tutoring:cohort_list"),
@@ -41,6 +47,8 @@ PAGES_SCRIPT = textwrap.dedent(
             reverse("tutoring:dashboard_export", args=[cohort.pk, "csv"]),
             reverse("tutoring:submissions", args=[cohort.pk]),
             reverse("tutoring:nudge_rules", args=[cohort.pk]),
+            reverse("live:attendance", args=[cohort.pk]),
+            reverse("live:day_sheet", args=[day.uuid]),
         ],
     }
     for email, paths in checks.items():
@@ -87,5 +95,5 @@ def test_run_command_works_on_the_embedded_default(tmp_path):
     result = _manage("shell", "-c", script, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if "@demo." in line]
-    assert len(lines) == 12, result.stdout
+    assert len(lines) == 17, result.stdout
     assert all(line.startswith("200 ") for line in lines), result.stdout

@@ -25,6 +25,8 @@ PRODUCTION_ENV = {
     "AWS_S3_ENDPOINT_URL": "https://s3.example.be",
     "EMAIL_HOST": "smtp.example.be",
     "CONTENT_ORIGIN": "https://contenu.tremplin-paquets.example",
+    "BBB_URL": "https://bbb.example.be/bigbluebutton/",
+    "BBB_SECRET": "bbb-shared-secret-for-settings-tests",
 }
 
 
@@ -60,6 +62,14 @@ def test_production_refuses_to_start_without_an_https_content_origin():
     result = run_manage(["check"], env)
     assert result.returncode != 0
     assert "CONTENT_ORIGIN" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_real_bbb_server():
+    """Production never falls back to the BBB stand-in of the embedded default."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "BBB_URL"}
+    result = run_manage(["check"], env)
+    assert result.returncode != 0
+    assert "BBB_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():
