@@ -183,3 +183,9 @@ def use_uvloop() -> None:
 def load_average() -> str:
     """The 1/5/15-minute load averages, to print beside the figures."""
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0–1) of ``values`` by the nearest-rank rule."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]

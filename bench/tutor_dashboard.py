@@ -50,6 +50,7 @@ from bench.support import (  # noqa: E402
     HttpConnection,
     free_port,
     load_average,
+    percentile,
     prepare_environment,
     start_server,
     use_uvloop,
@@ -271,11 +272,6 @@ def count_queries(cookie: str, paths: list[str]) -> list[int]:
             raise SystemExit(f"{path}: status {response.status_code}")
         counts.append(len(captured))
     return counts
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
 async def timed_pass(
