@@ -47,6 +47,11 @@ app.conf.beat_schedule = {
         # Who is in which class (settings.LIVE_POLL_INTERVAL_SECONDS, same variable).
         "schedule": float(os.environ.get("LIVE_POLL_INTERVAL_SECONDS") or 60),
     },
+    "certification-reconcile": {
+        "task": "certification.tasks.reconcile",
+        # Missing PDFs and due deliveries a lost task left behind.
+        "schedule": 60.0,
+    },
     "live-send-reminders": {
         "task": "live.tasks.send_reminders",
         "schedule": crontab(minute="*/5"),  # 24 h and 1 h before; once per person

@@ -80,6 +80,8 @@ urlpatterns = [
     path("catalogue/", include("catalogue.urls")),
     path("tutoring/", include("tutoring.urls")),
     path("live/", include("live.urls")),
+    path("certification/", include("certification.urls")),
+    path(".well-known/", include("certification.urls.well_known")),
     path("api/v1/catalogue/", include("catalogue.api_urls")),
     path("django-admin/", admin_site.urls),
     path("cms/", include(wagtailadmin_urls)),

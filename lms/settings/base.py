@@ -395,3 +395,33 @@ LIVE_POLL_INTERVAL_SECONDS = env_int("LIVE_POLL_INTERVAL_SECONDS", 60)
 # QR check-in codes for in-person days: validity of one displayed code.
 LIVE_CHECKIN_TOKEN_SECONDS = env_int("LIVE_CHECKIN_TOKEN_SECONDS", 90)
 LIVE_JUSTIFICATION_MAX_BYTES = env_int("LIVE_JUSTIFICATION_MAX_BYTES", 10 * 1024 * 1024)
+# --- Certification: attestations and delivery to the staff space -------------------
+# Signing keys (PEM, Ed25519 or P-256): files (comma list) or the PEM text itself.
+# The first key signs; the others only verify what they signed (rotation).
+ATTESTATION_SIGNING_KEY_FILES = env_list("ATTESTATION_SIGNING_KEY_FILES")
+ATTESTATION_SIGNING_KEYS_PEM = env_str("ATTESTATION_SIGNING_KEYS_PEM")
+# Without a configured key the embedded default makes one under VAR_DIR/keys/.
+ATTESTATION_GENERATE_DEV_KEY = env_bool("ATTESTATION_GENERATE_DEV_KEY", True)
+ATTESTATION_ISSUER_NAME = (
+    env_str("ATTESTATION_ISSUER_NAME")
+    or "IFPC — Institut de la formation en cours de carrière"
+)
+ATTESTATION_ISSUER_URL = env_str("ATTESTATION_ISSUER_URL") or "https://www.ifpc-fwb.be"
+# A revocation reaches the published status list within this delay.
+ATTESTATION_STATUS_LIST_CACHE_SECONDS = env_int(
+    "ATTESTATION_STATUS_LIST_CACHE_SECONDS", 300
+)
+# Staff space ("Mon Espace"): without STAFF_SPACE_URL the embedded default
+# delivers to the stand-in (`python -m certification.staff_space_standin`) on :8091.
+STAFF_SPACE_URL = env_str("STAFF_SPACE_URL") or "http://127.0.0.1:8091"
+STAFF_SPACE_TOKEN = env_str("STAFF_SPACE_TOKEN") or "tremplin-simulateur-espace"
+STAFF_SPACE_TIMEOUT_SECONDS = env_int("STAFF_SPACE_TIMEOUT_SECONDS", 10)
+# Retries: exponential from the base, capped, with full jitter, for this long.
+STAFF_SPACE_RETRY_BASE_SECONDS = env_int("STAFF_SPACE_RETRY_BASE_SECONDS", 30)
+STAFF_SPACE_RETRY_MAX_SECONDS = env_int("STAFF_SPACE_RETRY_MAX_SECONDS", 3600)
+STAFF_SPACE_GIVE_UP_HOURS = env_int("STAFF_SPACE_GIVE_UP_HOURS", 48)
+# Requests in flight per delivery task, and rows a task takes at once.
+STAFF_SPACE_CONCURRENCY = env_int("STAFF_SPACE_CONCURRENCY", 16)
+STAFF_SPACE_BATCH_SIZE = env_int("STAFF_SPACE_BATCH_SIZE", 200)
+# A taken row is taken again after this (a worker killed mid-delivery).
+STAFF_SPACE_LEASE_SECONDS = env_int("STAFF_SPACE_LEASE_SECONDS", 300)

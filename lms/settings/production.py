@@ -1,7 +1,8 @@
 """Production settings: every service from the environment, HTTPS everywhere.
 
 Required: SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS, CONTENT_ORIGIN,
-BBB_URL, BBB_SECRET. See README.md.
+BBB_URL, BBB_SECRET, ATTESTATION_SIGNING_KEY_FILES (or _KEYS_PEM), STAFF_SPACE_URL,
+STAFF_SPACE_TOKEN. See README.md.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +29,18 @@ if not env_str("BBB_URL").startswith("https://"):
     raise ImproperlyConfigured("BBB_URL must be set to an https:// BigBlueButton API")
 BBB_SECRET = env_secret("BBB_SECRET")
 BBB_IS_SIMULATOR = False
+# Attestations are signed with configured keys only, and go to the real staff space.
+ATTESTATION_GENERATE_DEV_KEY = False
+if not (
+    env_str("ATTESTATION_SIGNING_KEY_FILES") or env_str("ATTESTATION_SIGNING_KEYS_PEM")
+):
+    raise ImproperlyConfigured(
+        "ATTESTATION_SIGNING_KEY_FILES or ATTESTATION_SIGNING_KEYS_PEM must be set"
+        " in production (the keys that sign attestations)"
+    )
+if not env_str("STAFF_SPACE_URL").startswith("https://"):
+    raise ImproperlyConfigured("STAFF_SPACE_URL must be set to an https:// endpoint")
+STAFF_SPACE_TOKEN = env_secret("STAFF_SPACE_TOKEN")
 
 # A connection pool per process (psycopg_pool): under ASGI every request runs in
 # a thread of its own, so connections are borrowed from the pool and returned at

@@ -27,6 +27,9 @@ PRODUCTION_ENV = {
     "CONTENT_ORIGIN": "https://contenu.tremplin-paquets.example",
     "BBB_URL": "https://bbb.example.be/bigbluebutton/",
     "BBB_SECRET": "bbb-shared-secret-for-settings-tests",
+    "ATTESTATION_SIGNING_KEY_FILES": "/etc/tremplin/attestation-signing.pem",
+    "STAFF_SPACE_URL": "https://monespace.example.be/api",
+    "STAFF_SPACE_TOKEN": "staff-space-token-for-settings-tests",
 }
 
 
@@ -70,6 +73,24 @@ def test_production_refuses_to_start_without_a_real_bbb_server():
     result = run_manage(["check"], env)
     assert result.returncode != 0
     assert "BBB_URL" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_signing_key():
+    """Production never signs attestations with a key it generated itself."""
+    env = {
+        k: v for k, v in PRODUCTION_ENV.items() if k != "ATTESTATION_SIGNING_KEY_FILES"
+    }
+    result = run_manage(["check"], env)
+    assert result.returncode != 0
+    assert "ATTESTATION_SIGNING_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_real_staff_space():
+    """Production never delivers attestations to the stand-in of the embedded default."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "STAFF_SPACE_URL"}
+    result = run_manage(["check"], env)
+    assert result.returncode != 0
+    assert "STAFF_SPACE_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():

@@ -1,0 +1,50 @@
+"""Celery tasks of ``certification``: take ids, call a service, idempotent.
+
+* ``render_pdfs(ids)``: render the missing PDFs, then wake the delivery.
+* ``deliver_due()``: send the outbox rows that are due (``certification.delivery``).
+* ``reconcile()`` (beat): PDFs still missing and outbox rows still due — covers
+  a broker outage between commit and enqueue, or a worker killed mid-task.
+* ``close_session(session_id, user_id)``: bulk issue at session close.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def render_pdfs(attestation_ids: list[int]) -> int:
+    """Render the PDFs of these attestations that have none; returns how many."""
+    from .pdf import render_missing
+
+    rendered = render_missing(attestation_ids)
+    deliver_due.delay()
+    return rendered
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_due() -> int:
+    """Deliver what is due now; returns how many rows were attempted."""
+    from .delivery.engine import deliver_due as run
+
+    return run()
+
+
+@shared_task
+def reconcile() -> None:
+    """Beat: re-enqueue what a lost task left behind (PDFs, due deliveries)."""
+    from .delivery.engine import reconcile as run
+
+    run()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def close_session(session_id: int, user_id: int | None) -> None:
+    """Issue the attestations of a closed session (``certification.closure``)."""
+    from .closure import run_closure
+
+    run_closure(session_id, user_id)
