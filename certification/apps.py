@@ -11,6 +11,8 @@ class CertificationConfig(AppConfig):
     def ready(self) -> None:
         from . import permissions  # noqa: F401  (registers the object rules)
 
+        # >>> verification (system checks of the signing keys)
+        # <<< verification
         # >>> rules (domain-event handlers: activity completed, attendance recorded)
         # <<< rules
         # >>> portfolio (navigation, dashboard panel, demo attestations)
