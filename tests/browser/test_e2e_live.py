@@ -157,7 +157,9 @@ def test_attendance_sheet_with_the_keyboard_only(browser, live_server):
         if focused()["text"] == "Enregistrer la feuille de présence":
             break
     assert focused()["tag"] == "BUTTON"
-    page.keyboard.press("Enter")
+    # keyboard.press does not wait for the form's navigation: wait for it here.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert "Feuille de présence enregistrée (3 modification(s))." in main_text(page)
 
