@@ -150,10 +150,15 @@ def signing_keys() -> list[SigningKey]:
         for name in files:
             try:
                 pem = Path(name).read_bytes()
-            except OSError as error:
+            except FileNotFoundError as error:
                 raise SigningKeyMissing(
                     _("Fichier de clé de signature introuvable : %(name)s")
                     % {"name": name}
+                ) from error
+            except OSError as error:
+                raise SigningKeyMissing(
+                    _("Fichier de clé de signature illisible (%(name)s) : %(error)s")
+                    % {"name": name, "error": error.strerror or error}
                 ) from error
             keys.append(_load_pem(pem, name))
         _cache.clear()

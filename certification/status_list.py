@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import gzip
 import io
+import zlib
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -50,11 +51,21 @@ def decode(encoded: str, max_bytes: int = MAX_INFLATED_BYTES) -> bytes:
     if not encoded.startswith("u"):
         raise ValueError("encodedList must be multibase base64url ('u')")
     data = encoded[1:]
-    raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-    with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
-        inflated = stream.read(max_bytes + 1)
+    try:
+        raw = base64.b64decode(
+            data + "=" * (-len(data) % 4), altchars=b"-_", validate=True
+        )
+    except ValueError as error:  # binascii.Error: not base64url
+        raise ValueError("encodedList is not base64url") from error
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            inflated = stream.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error) as error:  # not gzip, or truncated
+        raise ValueError(f"encodedList is not valid GZIP: {error}") from error
     if len(inflated) > max_bytes:
         raise ValueError("status list too large")
+    if not inflated:
+        raise ValueError("empty status list")
     return inflated
 
 

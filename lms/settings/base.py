@@ -327,6 +327,8 @@ LOGGING = {
         # httpx logs every request URL at INFO: BBB API URLs carry checksums.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # WeasyPrint logs several INFO lines per PDF (thousands at a session close).
+        "weasyprint": {"level": "WARNING"},
     },
 }
 

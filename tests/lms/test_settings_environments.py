@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +15,17 @@ from hypothesis import strategies as st
 from lms.settings.env import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+
+# A throwaway attestation signing key: check --deploy loads it.
+_SIGNING_KEY_PEM = (
+    ed25519.Ed25519PrivateKey.generate()
+    .private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    .decode()
+)
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "lms.settings.production",
@@ -27,7 +40,7 @@ PRODUCTION_ENV = {
     "CONTENT_ORIGIN": "https://contenu.tremplin-paquets.example",
     "BBB_URL": "https://bbb.example.be/bigbluebutton/",
     "BBB_SECRET": "bbb-shared-secret-for-settings-tests",
-    "ATTESTATION_SIGNING_KEY_FILES": "/etc/tremplin/attestation-signing.pem",
+    "ATTESTATION_SIGNING_KEYS_PEM": _SIGNING_KEY_PEM,
     "STAFF_SPACE_URL": "https://monespace.example.be/api",
     "STAFF_SPACE_TOKEN": "staff-space-token-for-settings-tests",
 }
@@ -78,7 +91,7 @@ def test_production_refuses_to_start_without_a_real_bbb_server():
 def test_production_refuses_to_start_without_a_signing_key():
     """Production never signs attestations with a key it generated itself."""
     env = {
-        k: v for k, v in PRODUCTION_ENV.items() if k != "ATTESTATION_SIGNING_KEY_FILES"
+        k: v for k, v in PRODUCTION_ENV.items() if k != "ATTESTATION_SIGNING_KEYS_PEM"
     }
     result = run_manage(["check"], env)
     assert result.returncode != 0
