@@ -48,3 +48,26 @@ def close_session(session_id: int, user_id: int | None) -> None:
     from .closure import run_closure
 
     run_closure(session_id, user_id)
+
+
+# --- rules part: completion on domain events --------------------------------------
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def evaluate_cohort_learners(cohort_id: int, user_ids: list[int]) -> int:
+    """Award the completion attestations these learners of the cohort earned
+    (``certification.rules.award_completions``); returns how many were issued."""
+    from .rules import award_completions
+
+    return award_completions(cohort_id, user_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def evaluate_course_learners(course_id: int, user_ids: list[int]) -> int:
+    """Same, for every cohort of a catalogue session that follows this course run."""
+    from tutoring.models import Cohort
+
+    from .rules import award_completions
+
+    cohort_ids = Cohort.objects.filter(
+        course_id=course_id, session__isnull=False
+    ).values_list("pk", flat=True)
+    return sum(award_completions(cohort_id, user_ids) for cohort_id in cohort_ids)
