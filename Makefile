@@ -10,17 +10,25 @@ PYTHON_BIN = $(shell scripts/find-python)
 ## run: install everything, migrate, seed demo data and serve http://127.0.0.1:8000
 run: install
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
 	@# Without BBB_URL, virtual classes use the BBB stand-in (a simulator) on :8090;
-	@# live_beat polls running classes (no Celery beat here). Both stop with runserver.
+	@# without STAFF_SPACE_URL, attestations go to the staff-space stand-in (a
+	@# simulator of "Mon Espace") on :8091, started before the demo data so that
+	@# the demo attestations are delivered; live_beat polls running classes (no
+	@# Celery beat here). All stop with runserver.
 	@pids=""; \
+	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	if [ -z "$$BBB_URL" ]; then \
 	  echo "Simulateur BigBlueButton (pas une vraie classe virtuelle) : http://127.0.0.1:8090/bigbluebutton/ — définir BBB_URL et BBB_SECRET pour un vrai serveur"; \
 	  $(PY) -m live.bbb_standin --host 127.0.0.1 --port 8090 \
 	    --secret "$${BBB_SECRET:-tremplin-simulateur-bbb-secret}" & pids="$$!"; \
 	fi; \
+	if [ -z "$$STAFF_SPACE_URL" ]; then \
+	  echo "Simulateur de l'espace personnel « Mon Espace » (pas le vrai) : http://127.0.0.1:8091 — définir STAFF_SPACE_URL et STAFF_SPACE_TOKEN pour le vrai"; \
+	  $(PY) -m certification.staff_space_standin --host 127.0.0.1 --port 8091 \
+	    "--token=$${STAFF_SPACE_TOKEN:-tremplin-simulateur-espace}" & pids="$$pids $$!"; \
+	fi; \
+	$(PY) manage.py seed_demo || exit $$?; \
 	$(PY) manage.py live_beat & pids="$$pids $$!"; \
-	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	echo "Tremplin : http://127.0.0.1:8000  (Ctrl+C pour arrêter)"; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -9,13 +9,39 @@ class CertificationConfig(AppConfig):
     verbose_name = _("Certification")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the object rules)
+        from lms import navigation as nav
+        from lms.dashboard import LEARNER_ROLES, Panel, register_panel
+        from lms.roles import IFPC_STAFF_ROLES
 
-        # >>> verification (system checks of the signing keys)
-        # <<< verification
-        # >>> rules (domain-event handlers: activity completed, attendance recorded)
-        # <<< rules
-        # >>> portfolio (navigation, dashboard panel, demo attestations)
-        # <<< portfolio
-        # >>> delivery (staff navigation to the dead-letter list)
-        # <<< delivery
+        from . import (
+            checks,  # noqa: F401  (registers the deploy check of the signing keys)
+            demo,
+            permissions,  # noqa: F401  (registers the object rules)
+        )
+        from .handlers import ready as connect_rule_handlers
+
+        # Domain events (activity completed, attendance recorded) and the
+        # staff "Attestations" navigation item.
+        connect_rule_handlers()
+        nav.register(
+            nav.NavItem("portfolio", _("Mon portfolio"), "certification:portfolio", 25)
+        )
+        register_panel(
+            Panel(
+                "my_portfolio",
+                _("Mon portfolio"),
+                "certification/portfolio/dashboard_panel.html",
+                18,
+                roles=LEARNER_ROLES,
+            )
+        )
+        nav.register(
+            nav.NavItem(
+                "certification_deliveries",
+                _("Livraisons Mon Espace"),
+                "certification:deliveries",
+                78,
+                roles=frozenset(IFPC_STAFF_ROLES),
+            )
+        )
+        demo.register()

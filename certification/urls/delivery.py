@@ -1,5 +1,15 @@
-"""URLs of the delivery part of ``certification``."""
+"""URLs of the delivery part: the outbox to the staff space (IFPC staff)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views import delivery
+
+urlpatterns = [
+    path("deliveries/", delivery.deliveries, name="deliveries"),
+    path("deliveries/<int:pk>/retry/", delivery.delivery_retry, name="delivery_retry"),
+    path(
+        "deliveries/retry-dead/",
+        delivery.delivery_retry_all,
+        name="delivery_retry_all",
+    ),
+]
