@@ -21,8 +21,10 @@ missing or was received twice):
    ``--learners`` active teachers who each completed the first activity (so each earns a
    *participation* attestation, none a *completion* one); 5 % have no staff
    number.
-3. Starts one Celery worker (``celery -A lms worker --concurrency 2``: two
-   worker processes) on its own Redis database, then closes the session through
+3. Starts two Celery workers on its own Redis database — ``-Q celery
+   --concurrency 2`` (two processes: issue and PDFs) and ``-Q delivery --pool
+   threads --concurrency 2`` (deliveries, which wait on the network) — then
+   closes the session through
    ``certification.tasks.close_session``: bulk issue, PDFs
    (``render_pdfs``), delivery (``deliver_due``, retries scheduled by itself;
    no beat).
@@ -44,6 +46,7 @@ import datetime as dt
 import os
 import random
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
@@ -232,10 +235,11 @@ def create_session(learners: int, seed: int = 8) -> Session:
     return session
 
 
-def start_worker(processes: int) -> subprocess.Popen:
+def start_worker(processes: int, *options: str) -> subprocess.Popen:
+    """A Celery worker with ``processes`` pool slots and extra ``options``."""
     from lms.celery import app
 
-    app.control.purge()
+    name = f"bench-{len(options)}-{os.getpid()}@%h"
     worker = subprocess.Popen(  # noqa: S603
         [
             str(ROOT / ".venv/bin/celery"),
@@ -248,13 +252,17 @@ def start_worker(processes: int) -> subprocess.Popen:
             "warning",
             "--without-gossip",
             "--without-mingle",
+            "-n",
+            name,
+            *options,
         ],
         cwd=ROOT,
         env=os.environ.copy(),
     )
     deadline = time.time() + 60
+    expected = name.replace("%h", socket.gethostname())
     while time.time() < deadline:
-        if app.control.ping(timeout=0.5):
+        if any(expected in reply for reply in app.control.ping(timeout=0.5)):
             return worker
     worker.kill()
     raise SystemExit("the Celery worker did not start")
@@ -293,19 +301,29 @@ def main() -> None:
         flush=True,
     )
     db.close()
-    worker = start_worker(ARGS.processes)
+    from lms.celery import app
+
+    app.control.purge()
+    # Issue and PDFs: ARGS.processes worker processes on the default queue.
+    # Deliveries: one thread-pool worker on the "delivery" queue (network waits).
+    workers = [
+        start_worker(ARGS.processes, "-Q", "celery"),
+        start_worker(2, "-Q", "delivery", "--pool", "threads"),
+    ]
     try:
-        run(session, worker)
+        run(session, workers)
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
         STANDIN.stop()
 
 
-def run(session: Session, worker: subprocess.Popen) -> None:
+def run(session: Session, workers: list[subprocess.Popen]) -> None:
     expected = ARGS.learners
     began = time.perf_counter()
     tasks.close_session.delay(session.pk, None)
@@ -318,7 +336,9 @@ def run(session: Session, worker: subprocess.Popen) -> None:
         elapsed = time.perf_counter() - began
         peaks |= {
             pid: max(mb, peaks.get(pid, 0))
-            for pid, mb in high_water_mb([worker.pid, *worker_pids(worker.pid)]).items()
+            for pid, mb in high_water_mb(
+                [pid for w in workers for pid in (w.pid, *worker_pids(w.pid))]
+            ).items()
         }
         closure = SessionClosure.objects.filter(session=session).first()
         if issued_at is None and closure and closure.state != "running":
@@ -375,7 +395,8 @@ def report(
     pdfs = sum(1 for _uuid, path in attestations if path)
     print(
         f"\nAttestations: close a {ARGS.learners}-learner session "
-        f"(Celery worker, {ARGS.processes} processes; stand-in failing "
+        f"(Celery: {ARGS.processes} worker processes for issue and PDFs, one "
+        f"2-thread worker for deliveries; stand-in failing "
         f"{ARGS.fail_rate:.0%}, timing out {ARGS.timeout_rate:.0%}); "
         f"load {load_average()}"
     )
@@ -392,7 +413,7 @@ def report(
     print(
         "  peak memory (VmHWM)   "
         + ", ".join(f"{mb:.0f} MB" for _pid, mb in sorted(peaks.items()))
-        + " (worker main process, then pool processes)"
+        + " (worker main and pool processes)"
     )
     print(
         f"  delivery attempts     {sum(attempts.values())} {attempts}; outbox {states}"

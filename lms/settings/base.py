@@ -180,6 +180,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Deliveries to outside systems wait on the network: their own queue, so they
+# never queue behind CPU-bound work (thousands of PDFs at a session close).
+# Workers consume both: `celery -A lms worker -Q celery,delivery` (see README).
+CELERY_TASK_ROUTES = {"certification.tasks.deliver_due": {"queue": "delivery"}}
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
