@@ -13,8 +13,8 @@ run: install
 	@# Without BBB_URL, virtual classes use the BBB stand-in (a simulator) on :8090;
 	@# without STAFF_SPACE_URL, attestations go to the staff-space stand-in (a
 	@# simulator of "Mon Espace") on :8091, started before the demo data so that
-	@# the demo attestations are delivered; live_beat polls running classes (no
-	@# Celery beat here). All stop with runserver.
+	@# the demo attestations are delivered; embedded_beat runs the Celery beat
+	@# schedule in-process (no beat process here). All stop with runserver.
 	@pids=""; \
 	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	if [ -z "$$BBB_URL" ]; then \
@@ -28,7 +28,7 @@ run: install
 	    "--token=$${STAFF_SPACE_TOKEN:-tremplin-simulateur-espace}" & pids="$$pids $$!"; \
 	fi; \
 	$(PY) manage.py seed_demo || exit $$?; \
-	$(PY) manage.py live_beat & pids="$$pids $$!"; \
+	$(PY) manage.py embedded_beat & pids="$$pids $$!"; \
 	echo "Tremplin : http://127.0.0.1:8000  (Ctrl+C pour arrêter)"; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
