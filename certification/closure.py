@@ -55,8 +55,9 @@ def is_running(closure: SessionClosure | None) -> bool:
     )
 
 
-def start_closure(session: Session, by: User) -> SessionClosure:
-    """Record the close of ``session`` by ``by`` and enqueue the bulk issue.
+def start_closure(session: Session, by: User | None) -> SessionClosure:
+    """Record the close of ``session`` by ``by`` (None: the automatic close)
+    and enqueue the bulk issue.
 
     Raises ``ClosureRefused`` when the session has no cohort, has not reached
     its last day, or a close is already running. Audited.
@@ -92,9 +93,38 @@ def start_closure(session: Session, by: User) -> SessionClosure:
             else _("Clôture de session relancée"),
             logger=logger,
         )
-        session_id, user_id = session.pk, by.pk
+        session_id, user_id = session.pk, getattr(by, "pk", None)
         transaction.on_commit(lambda: tasks.close_session.delay(session_id, user_id))
     return closure
+
+
+def close_ended_sessions() -> int:
+    """Beat (daily): close the sessions that ended ``ATTESTATION_AUTO_CLOSE_DAYS``
+    days ago or more and were never closed, so nobody waits for a click
+    (0 turns it off). Cancelled sessions and sessions without a cohort are left
+    alone. Returns how many closes were started.
+    """
+    days = settings.ATTESTATION_AUTO_CLOSE_DAYS
+    if days <= 0:
+        return 0
+    last_day = timezone.localdate() - dt.timedelta(days=days)
+    sessions = (
+        Session.objects.filter(ends_on__lte=last_day, closure__isnull=True)
+        .exclude(status=Session.Status.CANCELLED)
+        .filter(pk__in=Cohort.objects.values("session_id"))
+        .order_by("ends_on", "pk")
+    )
+    started = 0
+    for session in sessions[:200]:  # the next day's run takes the rest
+        try:
+            start_closure(session, None)
+        except ClosureRefused as refusal:
+            logger.info("automatic close of session=%s refused: %s", session.pk, refusal)
+            continue
+        started += 1
+    if started:
+        logger.info("automatic close started for %s session(s)", started)
+    return started
 
 
 def run_closure(session_id: int, user_id: int | None) -> None:

@@ -42,6 +42,14 @@ def reconcile() -> None:
     run()
 
 
+@shared_task
+def close_ended_sessions() -> int:
+    """Beat (daily): start the close of sessions ended a while ago and never closed."""
+    from .closure import close_ended_sessions as run
+
+    return run()
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def close_session(session_id: int, user_id: int | None) -> None:
     """Issue the attestations of a closed session (``certification.closure``)."""

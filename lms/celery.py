@@ -52,6 +52,10 @@ app.conf.beat_schedule = {
         # Missing PDFs and due deliveries a lost task left behind.
         "schedule": 60.0,
     },
+    "certification-close-ended-sessions": {
+        "task": "certification.tasks.close_ended_sessions",
+        "schedule": crontab(hour=2, minute=40),  # daily; idempotent per session
+    },
     "live-send-reminders": {
         "task": "live.tasks.send_reminders",
         "schedule": crontab(minute="*/5"),  # 24 h and 1 h before; once per person

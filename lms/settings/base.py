@@ -413,6 +413,9 @@ ATTESTATION_ISSUER_NAME = (
     or "IFPC — Institut de la formation en cours de carrière"
 )
 ATTESTATION_ISSUER_URL = env_str("ATTESTATION_ISSUER_URL") or "https://www.ifpc-fwb.be"
+# Sessions ended this many days ago are closed automatically (attestations
+# issued) if IFPC staff have not closed them; 0 turns it off.
+ATTESTATION_AUTO_CLOSE_DAYS = env_int("ATTESTATION_AUTO_CLOSE_DAYS", 7)
 # A revocation reaches the published status list within this delay.
 ATTESTATION_STATUS_LIST_CACHE_SECONDS = env_int(
     "ATTESTATION_STATUS_LIST_CACHE_SECONDS", 300

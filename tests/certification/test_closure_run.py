@@ -168,3 +168,30 @@ def test_closure_query_count_per_chunk_is_bounded(
     with django_assert_max_num_queries(60):
         run_closure(setup.session.pk, None)
     assert Attestation.objects.count() == 80
+
+
+@pytest.mark.usefixtures("eager_tasks")
+def test_sessions_ended_a_week_ago_close_by_themselves(settings, committed):
+    """The daily beat closes sessions ended long enough ago, once, and leaves
+    recent, cancelled or already closed ones alone."""
+    settings.ATTESTATION_AUTO_CLOSE_DAYS = 7
+    setup, alice, *_rest = _closing_setup()  # ended 9 days ago
+    recent = make_rule_setup(learners=1, starts_in_days=-3)  # ended 2 days ago
+    cancelled = make_rule_setup(learners=1, starts_in_days=-30)
+    cancelled.session.status = cancelled.session.Status.CANCELLED
+    cancelled.session.save(update_fields=["status"])
+    with committed():
+        assert closure.close_ended_sessions() == 1
+    assert (alice.pk, C) in _issued(setup.session)
+    done = SessionClosure.objects.get()
+    assert (done.session, done.closed_by, done.state) == (
+        setup.session,
+        None,
+        SessionClosure.State.DONE,
+    )
+    assert closure.close_ended_sessions() == 0  # never twice
+    assert not _issued(recent.session) and not _issued(cancelled.session)
+    settings.ATTESTATION_AUTO_CLOSE_DAYS = 0
+    old = make_rule_setup(learners=1, starts_in_days=-60)
+    assert closure.close_ended_sessions() == 0  # turned off
+    assert not _issued(old.session)
