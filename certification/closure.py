@@ -119,7 +119,9 @@ def close_ended_sessions() -> int:
         try:
             start_closure(session, None)
         except ClosureRefused as refusal:
-            logger.info("automatic close of session=%s refused: %s", session.pk, refusal)
+            logger.info(
+                "automatic close of session=%s refused: %s", session.pk, refusal
+            )
             continue
         started += 1
     if started:

@@ -258,8 +258,8 @@ def share_links(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
-    if new_url:
-        response["Referrer-Policy"] = "no-referrer"
+    # No "no-referrer" here although the token is shown: the page's own forms
+    # need their Origin for the CSRF check, and its URL holds no token.
     return response
 
 

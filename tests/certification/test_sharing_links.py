@@ -45,6 +45,9 @@ def test_creating_a_link_shows_its_token_once_and_stores_only_its_hash(client, t
     expected = timezone.now() + dt.timedelta(days=30)
     assert abs((link.expires_at - expected).total_seconds()) < 60
     assert "il ne sera plus jamais affiché" in response.text
+    assert "no-store" in response["Cache-Control"]  # the token is in no cache
+    # The page's own forms must keep their Origin (CSRF): no "no-referrer" here.
+    assert response.get("Referrer-Policy", "same-origin") != "no-referrer"
     again = client.get(LINKS).text
     assert "Inspection, juin" in again and token not in again
     assert LogEntry.objects.filter(object_id=str(link.pk), action_flag=1).exists()
