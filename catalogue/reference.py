@@ -13,7 +13,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from lms import digcompedu
-from lms.models import Competence, CompetenceArea
+from lms.models import Competence, CompetenceArea, Framework, ProficiencyLevel
 
 from .models.taxonomy import Audience, AudienceFunction, EducationLevel, Level
 
@@ -34,8 +34,12 @@ def ensure_reference_rows() -> None:
         AudienceFunction.objects.count() != len(Audience.values)
     ):
         seed_vocabularies(EducationLevel, AudienceFunction)
-    if Competence.objects.count() != len(digcompedu.competences()):
-        digcompedu.load_framework(CompetenceArea, Competence)
+    if Competence.objects.count() != len(digcompedu.competences()) or (
+        not ProficiencyLevel.objects.exists()
+    ):
+        digcompedu.load_framework(
+            CompetenceArea, Competence, Framework, ProficiencyLevel
+        )
 
 
 def site_root() -> Page:

@@ -72,6 +72,18 @@ LEVEL_NAMES_FR: dict[str, str] = {
 }
 
 
+FRAMEWORK_CODE = "digcompedu-2017"
+FRAMEWORK_NAME_FR = (
+    "Cadre européen pour la compétence numérique des enseignants (DigCompEdu)"
+)
+
+# Tremplin's own short descriptions (not a translation of the JRC text).
+# >>> descriptions (written by the self-test content part)
+COMPETENCE_DESCRIPTIONS_FR: dict[str, str] = {}
+LEVEL_DESCRIPTORS_FR: dict[str, str] = {}
+# <<< descriptions
+
+
 @dataclass(frozen=True)
 class AreaData:
     code: str
@@ -94,6 +106,8 @@ class LevelData:
     rank: int
     name_fr: str
     name_en: str
+    descriptor_fr: str = ""
+    descriptor_en: str = ""
 
 
 @cache
@@ -126,7 +140,14 @@ def levels() -> list[LevelData]:
     """The 6 proficiency levels A1–C2, by rank."""
     return sorted(
         (
-            LevelData(lv["code"], lv["rank"], LEVEL_NAMES_FR[lv["code"]], lv["name_en"])
+            LevelData(
+                lv["code"],
+                lv["rank"],
+                LEVEL_NAMES_FR[lv["code"]],
+                lv["name_en"],
+                LEVEL_DESCRIPTORS_FR.get(lv["code"], ""),
+                lv.get("descriptor_en") or "",
+            )
             for lv in _raw()["levels"]
         ),
         key=lambda lv: lv.rank,
@@ -138,15 +159,53 @@ def competence_codes() -> frozenset[str]:
     return frozenset(c.code for c in competences())
 
 
-def load_framework(area_model: Any, competence_model: Any) -> None:
-    """Create or update the area and competence rows (migration and demo reset).
+def load_framework(
+    area_model: Any,
+    competence_model: Any,
+    framework_model: Any = None,
+    level_model: Any = None,
+) -> None:
+    """Create or update the framework, level, area and competence rows (migration
+    and demo reset).
 
     Takes the models as arguments so a data migration can pass its historical ones.
     """
+    framework = None
+    if framework_model is not None:
+        meta = _raw()["framework"]
+        framework, _created = framework_model.objects.update_or_create(
+            code=FRAMEWORK_CODE,
+            defaults={
+                "name_fr": FRAMEWORK_NAME_FR,
+                "name_en": meta["name_en"],
+                "version": str(meta["year"]),
+                "citation": meta["citation"],
+                "web_url": meta.get("web") or "",
+            },
+        )
+        if level_model is not None:
+            for level in levels():
+                level_model.objects.update_or_create(
+                    framework=framework,
+                    code=level.code,
+                    defaults={
+                        "rank": level.rank,
+                        "name_fr": level.name_fr,
+                        "name_en": level.name_en,
+                        "descriptor_fr": level.descriptor_fr,
+                        "descriptor_en": level.descriptor_en,
+                    },
+                )
+    has_french_description = any(
+        field.name == "description_fr" for field in competence_model._meta.get_fields()
+    )
     areas_by_code = {}
     for area in areas():
+        defaults = {"name_fr": area.name_fr, "name_en": area.name_en}
+        if framework is not None:
+            defaults["framework"] = framework
         areas_by_code[area.code], _created = area_model.objects.update_or_create(
-            code=area.code, defaults={"name_fr": area.name_fr, "name_en": area.name_en}
+            code=area.code, defaults=defaults
         )
     for competence in competences():
         competence_model.objects.update_or_create(
@@ -156,5 +215,15 @@ def load_framework(area_model: Any, competence_model: Any) -> None:
                 "name_fr": competence.name_fr,
                 "name_en": competence.name_en,
                 "description_en": competence.description_en,
+                # Older migrations pass a historical model without this field.
+                **(
+                    {
+                        "description_fr": COMPETENCE_DESCRIPTIONS_FR.get(
+                            competence.code, ""
+                        )
+                    }
+                    if has_french_description
+                    else {}
+                ),
             },
         )

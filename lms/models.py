@@ -240,9 +240,77 @@ class RoleAssignment(TimeStampedModel):
         return f"{self.user} : {self.get_role_display()}{scope}"
 
 
+class Framework(models.Model):
+    """A competence framework, versioned (DigCompEdu 2017 today; another, such
+    as CRCN-Édu, can be added beside it). Loaded by data migrations."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_fr = models.CharField(_("nom (français)"), max_length=200)
+    name_en = models.CharField(_("nom (anglais)"), max_length=200)
+    version = models.CharField(_("version"), max_length=20)
+    citation = models.TextField(_("référence"))
+    web_url = models.URLField(_("adresse"), blank=True)
+
+    class Meta:
+        verbose_name = _("référentiel de compétences")
+        verbose_name_plural = _("référentiels de compétences")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if get_language_code() == "en" else self.name_fr
+
+
+class ProficiencyLevel(models.Model):
+    """A level of a framework (DigCompEdu: A1 … C2), with its descriptor."""
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="levels"
+    )
+    code = models.CharField(_("code"), max_length=4)
+    rank = models.PositiveSmallIntegerField(_("rang"))
+    name_fr = models.CharField(_("nom (français)"), max_length=80)
+    name_en = models.CharField(_("nom (anglais)"), max_length=80)
+    descriptor_fr = models.TextField(_("description (français)"), blank=True)
+    descriptor_en = models.TextField(_("description (anglais)"), blank=True)
+
+    class Meta:
+        verbose_name = _("niveau de maîtrise")
+        verbose_name_plural = _("niveaux de maîtrise")
+        ordering = ["framework", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "code"], name="lms_level_unique_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if get_language_code() == "en" else self.name_fr
+
+    @property
+    def descriptor(self) -> str:
+        if get_language_code() == "en":
+            return self.descriptor_en or self.descriptor_fr
+        return self.descriptor_fr or self.descriptor_en
+
+
 class CompetenceArea(models.Model):
     """One of the 6 DigCompEdu areas (reference data, see ``lms.digcompedu``)."""
 
+    framework = models.ForeignKey(
+        Framework,
+        verbose_name=_("référentiel"),
+        on_delete=models.PROTECT,
+        related_name="areas",
+        null=True,  # filled by the data migration; reference data only
+    )
     code = models.CharField(_("code"), max_length=4, unique=True)
     name_fr = models.CharField(_("nom (français)"), max_length=200)
     name_en = models.CharField(_("nom (anglais)"), max_length=200)
@@ -274,6 +342,8 @@ class Competence(models.Model):
     name_fr = models.CharField(_("nom (français)"), max_length=200)
     name_en = models.CharField(_("nom (anglais)"), max_length=200)
     description_en = models.TextField(_("description (anglais)"), blank=True)
+    # Written by Tremplin in its own words (no official French version exists).
+    description_fr = models.TextField(_("description (français)"), blank=True)
 
     class Meta:
         verbose_name = _("compétence DigCompEdu")

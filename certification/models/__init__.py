@@ -5,9 +5,25 @@ from .attestations import Attestation, AttestationEvent
 from .delivery import Delivery, DeliveryAttempt
 from .portfolio import ShareLink
 from .rules import CompletionRule, RuleRequirement, SessionClosure
+from .selftest import (
+    Attempt,
+    Blueprint,
+    CompetenceEstimate,
+    Item,
+    ItemFamily,
+    ItemOption,
+    ItemResponse,
+)
 
 __all__ = [
+    "Attempt",
     "Attestation",
+    "Blueprint",
+    "CompetenceEstimate",
+    "Item",
+    "ItemFamily",
+    "ItemOption",
+    "ItemResponse",
     "AttestationEvent",
     "CompletionRule",
     "Delivery",
