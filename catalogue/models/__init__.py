@@ -4,6 +4,7 @@ from .pages import (
     CatalogueIndexPage,
     TrackPage,
     TrackStep,
+    TrainingCompetenceTarget,
     TrainingPage,
     TrainingResourceLink,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "TrackStep",
     "TrainingLanguage",
     "TrainingPage",
+    "TrainingCompetenceTarget",
     "TrainingResourceLink",
     "TrainingSearchEntry",
 ]

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -171,6 +171,10 @@ class TrainingPage(Page):
             [FieldPanel("image"), FieldPanel("image_alt")], heading=_("Illustration")
         ),
         InlinePanel("resource_links", label=_("Ressources e-classe liées")),
+        InlinePanel(
+            "competence_targets",
+            label=_("Progression visée par compétence (recommandations de l'autotest)"),
+        ),
         FieldPanel("course_template"),
     ]
 
@@ -214,6 +218,63 @@ class TrainingPage(Page):
         if self.image_id and not self.image_alt.strip():
             raise ValidationError(
                 {"image_alt": _("Décrivez l'image : le texte alternatif est requis.")}
+            )
+
+
+LEVEL_CODES = [(code, code) for code in ("A1", "A2", "B1", "B2", "C1", "C2")]
+
+
+class TrainingCompetenceTarget(Orderable):
+    """The training helps move a competence from one DigCompEdu level to another:
+    the self-test recommends it to teachers at ``level_from`` ≤ level < ``level_to``
+    (spec selftest B5)."""
+
+    page = ParentalKey(
+        "catalogue.TrainingPage",
+        on_delete=models.CASCADE,
+        related_name="competence_targets",
+    )
+    competence = models.ForeignKey(
+        "lms.Competence",
+        verbose_name=_("compétence"),
+        on_delete=models.PROTECT,
+        related_name="training_targets",
+    )
+    level_from = models.CharField(
+        _("à partir du niveau"), max_length=2, choices=LEVEL_CODES
+    )
+    level_to = models.CharField(_("jusqu'au niveau"), max_length=2, choices=LEVEL_CODES)
+    weight = models.DecimalField(
+        _("poids"),
+        max_digits=3,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(5)],
+    )
+
+    panels = [
+        FieldRowPanel(
+            [FieldPanel("competence"), FieldPanel("level_from"), FieldPanel("level_to")]
+        ),
+        FieldPanel("weight"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("progression visée")
+        verbose_name_plural = _("progressions visées")
+
+    def __str__(self) -> str:
+        return f"{self.competence_id}: {self.level_from} → {self.level_to}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.level_from and self.level_to and self.level_from >= self.level_to:
+            raise ValidationError(
+                {
+                    "level_to": _(
+                        "Le niveau visé doit être au-dessus du niveau de départ."
+                    )
+                }
             )
 
 
