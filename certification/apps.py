@@ -45,3 +45,9 @@ class CertificationConfig(AppConfig):
             )
         )
         demo.register()
+        # >>> selftest-itembank (Wagtail admin registration lives in wagtail_hooks.py)
+        # <<< selftest-itembank
+        # >>> selftest-content (demo bank and blueprints)
+        # <<< selftest-content
+        # >>> selftest-taking (navigation, dashboard panel)
+        # <<< selftest-taking

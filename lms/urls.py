@@ -83,6 +83,7 @@ urlpatterns = [
     path("certification/", include("certification.urls")),
     path(".well-known/", include("certification.urls.well_known")),
     path("api/v1/catalogue/", include("catalogue.api_urls")),
+    path("api/v1/selftest/", include("certification.urls.selftest_api")),
     path("django-admin/", admin_site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

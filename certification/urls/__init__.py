@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("certification.urls.portfolio")),
     path("", include("certification.urls.rules")),
     path("", include("certification.urls.delivery")),
+    path("", include("certification.urls.selftest")),
+    path("", include("certification.urls.selftest_reco")),
 ]
