@@ -284,6 +284,14 @@ class Attempt(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="attempts",
     )
+    participation = models.ForeignKey(
+        "certification.CampaignParticipation",
+        verbose_name=_("participation à une campagne"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attempts",
+    )
     status = models.CharField(
         _("statut"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS
     )
@@ -383,3 +391,191 @@ class CompetenceEstimate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.competence_id}: {self.level}"
+
+
+class Campaign(TimeStampedModel):
+    """A self-test campaign run by an organisation: IFPC, a tutor's cohort or a
+    school (spec B7). Participants join with ``code``; results reach the
+    organisation only when a participant shares them."""
+
+    class Scope(models.TextChoices):
+        IFPC = "ifpc", _("IFPC")
+        COHORT = "cohort", _("cohorte")
+        ESTABLISHMENT = "establishment", _("établissement")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(_("code"), max_length=9, unique=True)
+    title = models.CharField(_("intitulé"), max_length=200)
+    landing_text = models.TextField(_("texte d'accueil"), blank=True)
+    scope = models.CharField(_("organisation"), max_length=16, choices=Scope.choices)
+    cohort = models.ForeignKey(
+        "tutoring.Cohort",
+        verbose_name=_("cohorte"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="selftest_campaigns",
+    )
+    establishment = models.ForeignKey(
+        "lms.Establishment",
+        verbose_name=_("établissement"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="selftest_campaigns",
+    )
+    blueprint = models.ForeignKey(
+        Blueprint,
+        verbose_name=_("modèle de test"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    opens_at = models.DateTimeField(_("ouverture"))
+    closes_at = models.DateTimeField(_("clôture"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
+    allow_retake = models.BooleanField(_("nouveau passage permis"), default=True)
+    retake_min_days = models.PositiveSmallIntegerField(
+        _("délai avant un nouveau passage (jours)"), default=4
+    )
+    min_group_size = models.PositiveSmallIntegerField(
+        _("taille minimale d'un groupe affiché"),
+        default=5,
+        validators=[MinValueValidator(5)],
+    )
+    # {"2.1": "B1"}: optional target level per competence.
+    target_levels = models.JSONField(_("niveaux visés"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("campagne d'autotest")
+        verbose_name_plural = _("campagnes d'autotest")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        scope="ifpc", cohort__isnull=True, establishment__isnull=True
+                    )
+                    | models.Q(
+                        scope="cohort", cohort__isnull=False, establishment__isnull=True
+                    )
+                    | models.Q(
+                        scope="establishment",
+                        cohort__isnull=True,
+                        establishment__isnull=False,
+                    )
+                ),
+                name="certification_campaign_scope_matches",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+
+class CampaignParticipation(TimeStampedModel):
+    """A teacher in a campaign. ``shared`` only after explicit consent; deleting
+    a participation anonymises it (``user`` and ``external_id`` emptied)."""
+
+    class Status(models.TextChoices):
+        STARTED = "started", _("commencée")
+        TO_SHARE = "to_share", _("terminée, non partagée")
+        SHARED = "shared", _("résultats partagés")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="participations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="selftest_participations",
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.STARTED
+    )
+    shared_at = models.DateTimeField(_("partagée le"), null=True, blank=True)
+    is_improved = models.BooleanField(
+        _("remplacée par un nouveau passage"), default=False
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participation à une campagne")
+        verbose_name_plural = _("participations à une campagne")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "user"],
+                condition=models.Q(is_improved=False, user__isnull=False),
+                name="certification_one_current_participation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.code} — {self.get_status_display()}"
+
+
+class CalibrationRun(models.Model):
+    """One re-estimation of item parameters from responses (spec B10), with its
+    report (item statistics, promotions, flags)."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("en cours")
+        DONE = "done", _("terminée")
+        FAILED = "failed", _("échec")
+
+    started_at = models.DateTimeField(_("commencée le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    state = models.CharField(
+        _("état"), max_length=10, choices=State.choices, default=State.RUNNING
+    )
+    method = models.CharField(_("méthode"), max_length=40)
+    n_items = models.PositiveIntegerField(_("items"), default=0)
+    n_persons = models.PositiveIntegerField(_("personnes"), default=0)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("calibration")
+        verbose_name_plural = _("calibrations")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.started_at:%Y-%m-%d}"
+
+
+class RecommendationDismissal(models.Model):
+    """A teacher hid a recommended training (not shown again for 90 days)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    training = models.ForeignKey(
+        "catalogue.TrainingPage", on_delete=models.CASCADE, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("recommandation masquée")
+        verbose_name_plural = _("recommandations masquées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "training"], name="certification_dismissal_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} — {self.training_id}"
