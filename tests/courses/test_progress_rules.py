@@ -97,11 +97,10 @@ def test_event_is_sent_once_after_commit_with_the_payload(
     module = ModuleFactory()
     target = activity(Rule.COMPLETED, module=module)
     activity(Rule.VIEWED, module=module)  # a second required activity
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         record_progress(user, target, completed=True, score_percent=64, passed=True)
         assert events == []  # nothing before the transaction commits
-    assert len(callbacks) == 1
-    assert len(events) == 1
+    assert len(events) == 1  # (higher apps' handlers may add callbacks of their own)
     event = events[0]
     assert event.user_id == user.pk
     assert event.activity_id == target.pk
