@@ -50,6 +50,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "wagtailimages.add_image",
         "wagtailimages.change_image",
         "wagtailimages.choose_image",
+        # The self-test's item bank (Wagtail snippets).
+        *(
+            f"certification.{action}_{model}"
+            for model in ("item", "itemfamily", "blueprint")
+            for action in ("add", "change", "delete", "view")
+        ),
     ],
     Role.REGISTRATIONS_MANAGER: [
         "wagtailadmin.access_admin",
