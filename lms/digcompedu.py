@@ -79,8 +79,145 @@ FRAMEWORK_NAME_FR = (
 
 # Tremplin's own short descriptions (not a translation of the JRC text).
 # >>> descriptions (written by the self-test content part)
-COMPETENCE_DESCRIPTIONS_FR: dict[str, str] = {}
-LEVEL_DESCRIPTORS_FR: dict[str, str] = {}
+COMPETENCE_DESCRIPTIONS_FR: dict[str, str] = {
+    "1.1": (
+        "Utiliser les outils numériques de l'établissement pour communiquer avec "
+        "les élèves, les familles et les partenaires, de façon claire et adaptée, "
+        "et contribuer à améliorer ces canaux."
+    ),
+    "1.2": (
+        "Travailler avec des collègues grâce au numérique : partager des "
+        "ressources, coconstruire des séquences et échanger des pratiques, dans "
+        "l'école comme au-delà."
+    ),
+    "1.3": (
+        "Prendre du recul sur sa propre pratique numérique et sur celle de "
+        "l'équipe, en s'appuyant sur des constats, pour l'ajuster et la faire "
+        "évoluer."
+    ),
+    "1.4": (
+        "Se former tout au long de sa carrière en tirant parti des formations en "
+        "ligne, des communautés et des ressources numériques, et en organisant "
+        "sa propre veille."
+    ),
+    "2.1": (
+        "Trouver des ressources numériques, juger de leur qualité, de leur "
+        "fiabilité et de leurs conditions d'utilisation, et choisir celles qui "
+        "conviennent à l'objectif, au public et au contexte de la classe."
+    ),
+    "2.2": (
+        "Adapter des ressources existantes lorsque leur licence le permet et "
+        "concevoir ses propres contenus numériques, seul·e ou à plusieurs, au "
+        "service d'une intention pédagogique."
+    ),
+    "2.3": (
+        "Organiser et partager ses ressources avec les élèves, les familles et "
+        "les collègues, protéger les données sensibles et respecter le droit "
+        "d'auteur, la vie privée et les licences libres."
+    ),
+    "3.1": (
+        "Planifier et conduire des activités où le numérique apporte une réelle "
+        "plus-value, gérer la classe équipée et expérimenter de nouveaux "
+        "formats d'enseignement."
+    ),
+    "3.2": (
+        "Rester en contact avec les élèves, en classe et à distance, pour les "
+        "soutenir au bon moment et de façon ciblée, individuellement ou en "
+        "groupe."
+    ),
+    "3.3": (
+        "Faire travailler les élèves ensemble avec des outils numériques "
+        "(documents partagés, murs collaboratifs, projets en ligne) pour qu'ils "
+        "construisent des savoirs en commun."
+    ),
+    "3.4": (
+        "Aider les élèves à piloter leurs apprentissages : se fixer des "
+        "objectifs, suivre leurs progrès, garder des traces et réfléchir à leur "
+        "manière d'apprendre."
+    ),
+    "4.1": (
+        "Recourir au numérique pour évaluer, de manière formative comme "
+        "certificative, et diversifier les formats d'évaluation en veillant à "
+        "leur pertinence."
+    ),
+    "4.2": (
+        "Recueillir et interpréter avec esprit critique les traces que laissent "
+        "les élèves dans les outils numériques, afin d'éclairer les décisions "
+        "d'enseignement."
+    ),
+    "4.3": (
+        "Donner aux élèves une rétroaction rapide et utile grâce au numérique, "
+        "ajuster son enseignement d'après les données recueillies et aider "
+        "élèves et parents à les comprendre."
+    ),
+    "5.1": (
+        "Rendre les ressources et les activités numériques accessibles à tous les "
+        "élèves, y compris ceux à besoins spécifiques, en tenant compte de leurs "
+        "contraintes matérielles, physiques ou cognitives."
+    ),
+    "5.2": (
+        "Tirer parti du numérique pour que chaque élève avance à son rythme, à "
+        "son niveau et selon un parcours adapté à ses besoins."
+    ),
+    "5.3": (
+        "Mobiliser le numérique pour rendre les élèves acteurs : enquêter, "
+        "créer, résoudre des problèmes concrets et relier les apprentissages au "
+        "monde réel."
+    ),
+    "6.1": (
+        "Amener les élèves à chercher, trier et analyser l'information en ligne, "
+        "et à évaluer la crédibilité des sources et des médias."
+    ),
+    "6.2": (
+        "Proposer aux élèves des activités où ils communiquent et collaborent en "
+        "ligne de manière efficace, respectueuse et citoyenne."
+    ),
+    "6.3": (
+        "Faire produire aux élèves des contenus numériques variés et leur "
+        "apprendre à citer leurs sources et à respecter le droit d'auteur et "
+        "les licences."
+    ),
+    "6.4": (
+        "Veiller au bien-être physique, psychologique et social des élèves dans "
+        "leurs usages numériques et les rendre capables de gérer les risques "
+        "(données personnelles, harcèlement, temps d'écran)."
+    ),
+    "6.5": (
+        "Proposer des situations où les élèves identifient et résolvent des "
+        "problèmes techniques et transfèrent leurs connaissances numériques à "
+        "des situations nouvelles."
+    ),
+}
+LEVEL_DESCRIPTORS_FR: dict[str, str] = {
+    "A1": (
+        "Perçoit l'intérêt du numérique mais l'utilise encore peu, surtout pour "
+        "préparer ses cours ou pour des tâches administratives ; a besoin "
+        "d'accompagnement pour aller plus loin."
+    ),
+    "A2": (
+        "A commencé à utiliser le numérique dans certains domaines, sans approche "
+        "encore cohérente ; progresse grâce aux exemples et aux conseils de "
+        "collègues."
+    ),
+    "B1": (
+        "Essaie le numérique dans des situations variées et l'intègre dans de "
+        "nombreuses pratiques ; cherche encore quel outil convient le mieux à "
+        "quelle situation."
+    ),
+    "B2": (
+        "Utilise un large éventail d'outils avec assurance, créativité et esprit "
+        "critique ; choisit ses outils à dessein en pesant leurs avantages et "
+        "leurs limites."
+    ),
+    "C1": (
+        "Dispose d'une approche cohérente et complète du numérique, puise dans un "
+        "répertoire étendu de stratégies et inspire ses collègues."
+    ),
+    "C2": (
+        "Remet en question les pratiques établies, expérimente des approches "
+        "novatrices et fait progresser l'innovation pédagogique autour de lui."
+    ),
+}
 # <<< descriptions
 
 
