@@ -1,5 +1,19 @@
-"""URLs of the selftest_reco part of ``certification``."""
+"""URLs of the selftest_reco part of ``certification``: the teacher's
+recommended trainings."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views import selftest_reco
+
+urlpatterns = [
+    path(
+        "autotest/recommandations/",
+        selftest_reco.recommendations,
+        name="selftest_recommendations",
+    ),
+    path(
+        "autotest/recommandations/<int:training_id>/masquer/",
+        selftest_reco.dismiss,
+        name="selftest_recommendation_dismiss",
+    ),
+]
