@@ -5,6 +5,8 @@
 * ``reconcile()`` (beat): PDFs still missing and outbox rows still due — covers
   a broker outage between commit and enqueue, or a worker killed mid-task.
 * ``close_session(session_id, user_id)``: bulk issue at session close.
+* ``calibrate_items(run_id)``: self-test online calibration and item statistics
+  (beat weekly, or launched by staff).
 """
 
 from __future__ import annotations
@@ -79,3 +81,16 @@ def evaluate_course_learners(course_id: int, user_ids: list[int]) -> int:
         course_id=course_id, session__isnull=False
     ).values_list("pk", flat=True)
     return sum(award_completions(cohort_id, user_ids) for cohort_id in cohort_ids)
+
+
+# --- self-test calibration (spec B10) ---------------------------------------------
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def calibrate_items(run_id: int | None = None) -> int | None:
+    """Online calibration of pretest items and item statistics
+    (``certification.selftest.calibration.calibrate``): ``run_id`` is a run a
+    staff member started, None a scheduled run (beat, weekly). Idempotent: a
+    run already finished is left alone. Returns the run id (None: skipped)."""
+    from .selftest.calibration import calibrate
+
+    run = calibrate(run_id)
+    return None if run is None else run.pk
