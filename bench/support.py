@@ -18,6 +18,9 @@ def prepare_environment(defaults: dict[str, str]) -> None:
     """
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
+    if os.environ.get("DJANGO_SETTINGS_MODULE") == "lms.settings.production":
+        for name, value in _production_placeholders().items():
+            os.environ.setdefault(name, value)
     import dj_database_url
     import psycopg
 
@@ -35,6 +38,26 @@ def prepare_environment(defaults: dict[str, str]) -> None:
         ).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def _production_placeholders() -> dict[str, str]:
+    """Outside systems production requires and a benchmark does not exercise:
+    placeholders (never contacted) and a throwaway signing key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    pem = ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return {
+        "BBB_URL": "https://bbb.bench.invalid/bigbluebutton/",
+        "BBB_SECRET": "bench-bbb-secret",
+        "ATTESTATION_SIGNING_KEYS_PEM": pem.decode(),
+        "STAFF_SPACE_URL": "https://staff-space.bench.invalid/api",
+        "STAFF_SPACE_TOKEN": "bench-staff-space-token",
+    }
 
 
 # --- The benchmark server and a minimal keep-alive HTTP/1.1 client -------------------

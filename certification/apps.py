@@ -11,7 +11,7 @@ class CertificationConfig(AppConfig):
     def ready(self) -> None:
         from lms import navigation as nav
         from lms.dashboard import LEARNER_ROLES, Panel, register_panel
-        from lms.roles import IFPC_STAFF_ROLES
+        from lms.roles import IFPC_STAFF_ROLES, Role
 
         from . import (
             checks,  # noqa: F401  (registers the deploy check of the signing keys)
@@ -45,9 +45,42 @@ class CertificationConfig(AppConfig):
             )
         )
         demo.register()
-        # >>> selftest-itembank (Wagtail admin registration lives in wagtail_hooks.py)
-        # <<< selftest-itembank
         # >>> selftest-content (demo bank and blueprints)
+        from .selftest import demo as selftest_demo
+
+        selftest_demo.register()
         # <<< selftest-content
         # >>> selftest-taking (navigation, dashboard panel)
+        nav.register(
+            nav.NavItem(
+                "selftest", _("Autotest numérique"), "certification:selftest_home", 27
+            )
+        )
+        register_panel(
+            Panel(
+                "selftest",
+                _("Autotest numérique"),
+                "certification/selftest/dashboard_panel.html",
+                19,
+                roles=LEARNER_ROLES,
+            )
+        )
+        nav.register(
+            nav.NavItem(
+                "selftest_campaigns",
+                _("Campagnes d'autotest"),
+                "certification:selftest_campaigns",
+                28,
+                roles=frozenset({*IFPC_STAFF_ROLES, Role.TUTOR, Role.SCHOOL_DIRECTOR}),
+            )
+        )
+        nav.register(
+            nav.NavItem(
+                "selftest_calibration",
+                _("Calibration de l'autotest"),
+                "certification:selftest_calibration",
+                79,
+                roles=frozenset(IFPC_STAFF_ROLES),
+            )
+        )
         # <<< selftest-taking

@@ -44,7 +44,12 @@ class AnswerRefused(Exception):
 
 @dataclass(frozen=True)
 class ServedItem:
-    """What the item page shows: never the key, never the parameters."""
+    """What the item page shows: never the key, never the parameters.
+
+    ``options`` carry database ids, which follow the authored order — the key
+    of an ordering item, and often a hint for choice items: pages and the API
+    name options by their place (``views.selftest.public_options``), never by id.
+    """
 
     item: Item
     order: int  # the step number, 1-based
@@ -197,6 +202,8 @@ def _finish(attempt: Attempt, engine: Engine, state: State) -> None:
         return
     from lms.models import Competence
 
+    from .campaigns import on_attempt_completed
+
     competences = {c.code: c for c in Competence.objects.all()}
     CompetenceEstimate.objects.bulk_create(
         CompetenceEstimate(
@@ -215,6 +222,7 @@ def _finish(attempt: Attempt, engine: Engine, state: State) -> None:
         for row in result.competences
         if row.is_measured
     )
+    on_attempt_completed(attempt)
 
 
 def current_item(attempt: Attempt) -> ServedItem | None:

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from ..models import Blueprint, Item
-from .engine import Bank, Config, ItemStatus, Mode
+from .engine import Bank, Config, CutScores, ItemStatus, Mode
 from .engine import Item as EngineItem
 
 VERSION_KEY = "certification:selftest:bank-version"
@@ -29,7 +29,10 @@ NEEDS = {
     "colour_vision": "colour_blind_ok",
 }
 
-_local = threading.local()
+# One bank per process (immutable, shared by every request thread), rebuilt
+# when the version in the cache moves.
+_bank: tuple[int, Bank] | None = None
+_bank_lock = threading.Lock()
 
 
 def bump_bank_version() -> None:
@@ -67,16 +70,20 @@ def engine_item(item: Item) -> EngineItem:
 
 def current_bank() -> Bank:
     """The servable items as an engine ``Bank`` (per-process cache by version)."""
+    global _bank
     version = _version()
-    cached = getattr(_local, "bank", None)
+    cached = _bank
     if cached is not None and cached[0] == version:
         return cached[1]
-    items = Item.objects.filter(
-        status__in=[Item.Status.PRETEST, Item.Status.CALIBRATED]
-    ).select_related("competence")
-    bank = Bank(engine_item(item) for item in items)
-    _local.bank = (version, bank)
-    return bank
+    with _bank_lock:
+        if _bank is not None and _bank[0] == version:
+            return _bank[1]
+        items = Item.objects.filter(
+            status__in=[Item.Status.PRETEST, Item.Status.CALIBRATED]
+        ).select_related("competence")
+        bank = Bank(engine_item(item) for item in items)
+        _bank = (version, bank)
+        return bank
 
 
 def engine_config(blueprint: Blueprint) -> Config:
@@ -96,7 +103,10 @@ def engine_config(blueprint: Blueprint) -> Config:
         exposure_ceiling=blueprint.exposure_ceiling,
         pretest_items_per_attempt=blueprint.pretest_items_per_attempt,
         time_limit_seconds=blueprint.time_limit_seconds,
-        cut_scores={k: tuple(v) for k, v in (blueprint.cut_scores or {}).items()},
+        cut_scores={
+            code: CutScores.expert(values)
+            for code, values in (blueprint.cut_scores or {}).items()
+        },
     )
 
 

@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("certification.urls.delivery")),
     path("", include("certification.urls.selftest")),
     path("", include("certification.urls.selftest_reco")),
+    path("", include("certification.urls.selftest_campaigns")),
+    path("", include("certification.urls.selftest_calibration")),
 ]

@@ -434,3 +434,7 @@ STAFF_SPACE_CONCURRENCY = env_int("STAFF_SPACE_CONCURRENCY", 16)
 STAFF_SPACE_BATCH_SIZE = env_int("STAFF_SPACE_BATCH_SIZE", 200)
 # A taken row is taken again after this (a worker killed mid-delivery).
 STAFF_SPACE_LEASE_SECONDS = env_int("STAFF_SPACE_LEASE_SECONDS", 300)
+# --- Self-test ---------------------------------------------------------------------
+# A pretest item is calibrated once it has this many answers (spec B10).
+SELFTEST_CALIBRATION_MIN_RESPONSES = env_int("SELFTEST_CALIBRATION_MIN_RESPONSES", 300)
+SELFTEST_IMPORT_MAX_BYTES = env_int("SELFTEST_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
