@@ -189,9 +189,9 @@ def _followed(user: Any, training_ids: set[int]) -> set[int]:
     from ..models import Attestation, RecommendationDismissal
 
     hidden = set(
+        # All of the person's recent dismissals (a few rows): one query always.
         RecommendationDismissal.objects.filter(
             user=user,
-            training_id__in=training_ids,
             dismissed_at__gte=timezone.now() - timedelta(days=DISMISSAL_DAYS),
         ).values_list("training_id", flat=True)
     )
