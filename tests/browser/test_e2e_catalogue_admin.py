@@ -7,6 +7,7 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from wagtail.models import PageLogEntry
 
 from catalogue.demo import SECOND_MANAGER
 from catalogue.models import CatalogueIndexPage, EducationLevel, TrainingPage
@@ -79,6 +80,7 @@ def test_training_is_created_moderated_by_a_peer_and_published(
     state = training.current_workflow_state
     assert state.requested_by.email == MANAGER_A
     task_state = state.current_task_state
+    submitted_revision = task_state.revision
 
     # Not visible publicly while in moderation.
     anonymous = browser.new_context(base_url=live_server.url, bypass_csp=True)
@@ -117,7 +119,14 @@ def test_training_is_created_moderated_by_a_peer_and_published(
             break
         page_b.wait_for_timeout(100)
     assert training.live
-    assert training.live_revision.user.email == MANAGER_A
+    # What went live is A's submitted work, approved by B. (Wagtail may also save B's
+    # unchanged form as a new revision, depending on when the editor scripts ran.)
+    assert training.live_revision.as_object().code == CODE
+    assert submitted_revision.user.email == MANAGER_A
+    approval = PageLogEntry.objects.get(
+        page=training, action="wagtail.workflow.approve"
+    )
+    assert approval.user.email == MANAGER_B
     context_b.close()
 
     # The public page is live and accessible.

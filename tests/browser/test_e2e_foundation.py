@@ -26,7 +26,7 @@ def test_teacher_signs_in_reaches_dashboard_and_switches_language(page, demo_dat
 
     assert page.get_by_role("heading", level=1).inner_text() == "Bonjour Camille"
     assert page.get_by_role("heading", name="Mes cours").is_visible()
-    assert page.get_by_text("Enseignant·e").is_visible()
+    assert page.get_by_text("Enseignant·e", exact=True).is_visible()
     assert serious_axe_violations(page) == []
     page.screenshot(path=str(settings.VAR_DIR / "dashboard-fr.png"), full_page=True)
 
