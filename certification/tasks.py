@@ -7,6 +7,7 @@
 * ``close_session(session_id, user_id)``: bulk issue at session close.
 * ``calibrate_items(run_id)``: self-test online calibration and item statistics
   (beat weekly, or launched by staff).
+* ``roll_up_item_exposure()`` (beat): the self-test's exposure counters.
 """
 
 from __future__ import annotations
@@ -94,3 +95,11 @@ def calibrate_items(run_id: int | None = None) -> int | None:
 
     run = calibrate(run_id)
     return None if run is None else run.pk
+
+
+@shared_task
+def roll_up_item_exposure() -> int:
+    """Recount the self-test's item exposure (``selftest.exposure.roll_up``)."""
+    from .selftest.exposure import roll_up
+
+    return roll_up()

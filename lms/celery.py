@@ -56,6 +56,10 @@ app.conf.beat_schedule = {
         "task": "certification.tasks.close_ended_sessions",
         "schedule": crontab(hour=2, minute=40),  # daily; idempotent per session
     },
+    "certification-selftest-exposure": {
+        "task": "certification.tasks.roll_up_item_exposure",
+        "schedule": crontab(minute="*/10"),  # the exposure ceiling's counters
+    },
     "certification-selftest-calibration": {
         "task": "certification.tasks.calibrate_items",
         "schedule": crontab(day_of_week=1, hour=4, minute=20),  # weekly

@@ -314,6 +314,7 @@ class Attempt(TimeStampedModel):
         verbose_name = _("passage du test")
         verbose_name_plural = _("passages du test")
         ordering = ["-started_at"]
+        indexes = [models.Index(fields=["blueprint", "started_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "blueprint"],
@@ -359,6 +360,31 @@ class ItemResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}#{self.order}"
+
+
+class ItemExposure(models.Model):
+    """How often an item was administered in the sittings of one blueprint (all its
+    versions) started since ``window_start``: the rolling counter behind the
+    exposure ceiling (spec B1, filter 6). Rebuilt by ``selftest.exposure.roll_up``."""
+
+    blueprint_slug = models.SlugField(max_length=60)
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    window_start = models.DateTimeField()
+    administrations = models.PositiveIntegerField()
+    sessions_total = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("exposition d'une question")
+        verbose_name_plural = _("expositions des questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["blueprint_slug", "item"], name="certification_exposure_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blueprint_slug}: {self.item_id} {self.administrations}"
 
 
 class CompetenceEstimate(models.Model):

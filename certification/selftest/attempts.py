@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Attempt, Blueprint, CompetenceEstimate, Item, ItemResponse
+from . import exposure
 from .bank import current_bank, engine_config, engine_secret, score
 from .engine import GLOBAL_SCOPE, Engine, EngineError, State, StopReason
 
@@ -63,6 +64,7 @@ def _engine(attempt: Attempt) -> Engine:
         engine_config(attempt.blueprint),
         attempt.seed,
         secret=engine_secret(),
+        exposure=exposure.stats_for(attempt.blueprint),
     )
 
 

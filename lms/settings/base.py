@@ -438,3 +438,7 @@ STAFF_SPACE_LEASE_SECONDS = env_int("STAFF_SPACE_LEASE_SECONDS", 300)
 # A pretest item is calibrated once it has this many answers (spec B10).
 SELFTEST_CALIBRATION_MIN_RESPONSES = env_int("SELFTEST_CALIBRATION_MIN_RESPONSES", 300)
 SELFTEST_IMPORT_MAX_BYTES = env_int("SELFTEST_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Exposure ceiling (spec B1): administrations counted over the sittings of this
+# many days, rolled up by a beat task; a process re-reads the counters this often.
+SELFTEST_EXPOSURE_WINDOW_DAYS = env_int("SELFTEST_EXPOSURE_WINDOW_DAYS", 90)
+SELFTEST_EXPOSURE_CACHE_SECONDS = env_int("SELFTEST_EXPOSURE_CACHE_SECONDS", 60)
