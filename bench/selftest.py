@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python bench/selftest.py [--simulees 1000] [--bank 2000]
         [--latency-attempts 60] [--takers 200] [--workers 2] [--seed 1]
-        [--skip-http]
+        [--think 3 8] [--skip-http]
 
 What it does (prints figures, asserts nothing):
 
@@ -32,8 +32,10 @@ What it does (prints figures, asserts nothing):
    teachers each start the profile test through the JSON API
    (``POST /api/v1/selftest/attempts/``) and answer until it ends
    (``GET …/current``, ``POST …/answer``), all at once, one keep-alive
-   connection each: p50/p95/max of answer and current-item requests, test
-   lengths and errors (any non-2xx or dropped request). Target: 0 errors.
+   connection each, spending ``--think`` seconds on each question (teachers
+   take far longer; ``--think 0 0`` is a stress test with no pause at all):
+   p50/p95/max of answer and current-item requests, test lengths and errors
+   (any non-2xx or dropped request). Target: 0 errors.
 
 Figures hold *under the model*: simulation says nothing about whether the
 items measure DigCompEdu competences (that needs pilot data and experts).
@@ -279,7 +281,7 @@ def build_bank(size: int, seed: int) -> None:
             ItemOption.objects.bulk_create(
                 ItemOption(item=row, text=text, is_correct=k == 0, sort_order=k)
                 for row in rows
-                for k, text in enumerate(("Juste", "Leurre A", "Leurre B"))
+                for k, text in enumerate((RIGHT_TEXT, "Leurre A", "Leurre B"))
             )
     for slug, mode, codes in (
         (PROFILE_SLUG, "profile", PROFILE_COMPETENCES),
@@ -296,6 +298,10 @@ def build_bank(size: int, seed: int) -> None:
         )
         blueprint.competences.set(Competence.objects.filter(code__in=codes))
     bump_bank_version()
+
+
+#: The text of the right option of every bench item.
+RIGHT_TEXT = "Juste"
 
 
 def answer_keys() -> dict[str, tuple[int, float, float]]:
@@ -428,6 +434,7 @@ async def one_taker(
     theta: float,
     rng: random.Random,
     log: TakerLog,
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> None:
     from certification.selftest.engine import p_correct
 
@@ -470,9 +477,13 @@ async def one_taker(
             if current["finished"]:
                 log.lengths.append(steps)
                 return
-            right, a, b = keys[current["item"]["uid"]]
+            _right_id, a, b = keys[current["item"]["uid"]]
+            # The API names options by their place on the page, never by id.
             options = [(o["id"], o["text"]) for o in current["item"]["options"]]
+            right = next(place for place, text in options if text == RIGHT_TEXT)
             correct = rng.random() < p_correct(theta, a, b)
+            if think[1] > 0:  # reading the question and choosing
+                await asyncio.sleep(rng.uniform(*think))
             started = time.perf_counter()
             status, body = await post(
                 links["answer"],
@@ -496,7 +507,11 @@ async def one_taker(
 
 
 async def run_takers(
-    port: int, cookies: list[tuple[str, str]], keys: dict, seed: int
+    port: int,
+    cookies: list[tuple[str, str]],
+    keys: dict,
+    seed: int,
+    think: tuple[float, float],
 ) -> tuple[TakerLog, float]:
     rng = random.Random(seed + 6)  # noqa: S311 (simulation)
     thetas = [rng.gauss(0.0, 1.0) for _ in cookies]
@@ -504,14 +519,24 @@ async def run_takers(
     started = time.perf_counter()
     await asyncio.gather(
         *(
-            one_taker(port, cookie, keys, theta, random.Random(seed * 1000 + k), log)  # noqa: S311
+            one_taker(
+                port,
+                cookie,
+                keys,
+                theta,
+                random.Random(seed * 1000 + k),  # noqa: S311 (simulation)
+                log,
+                think,
+            )
             for k, (cookie, theta) in enumerate(zip(cookies, thetas, strict=True))
         )
     )
     return log, time.perf_counter() - started
 
 
-def http_section(takers: int, workers: int, seed: int) -> None:
+def http_section(
+    takers: int, workers: int, seed: int, think: tuple[float, float]
+) -> None:
     from django.db import connection
     from django.urls import Resolver404, resolve
 
@@ -528,7 +553,7 @@ def http_section(takers: int, workers: int, seed: int) -> None:
     server = start_server(ROOT, port, workers, "lms.asgi:application")
     try:
         use_uvloop()
-        log, wall = asyncio.run(run_takers(port, cookies, keys, seed))
+        log, wall = asyncio.run(run_takers(port, cookies, keys, seed, think))
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -537,6 +562,7 @@ def http_section(takers: int, workers: int, seed: int) -> None:
             server.kill()
     print(
         f"HTTP: {takers} concurrent test takers (profile test, 6 competences), "
+        f"{think[0]:g}–{think[1]:g} s to answer each question, "
         f"uvicorn --workers {workers}, settings {os.environ['DJANGO_SETTINGS_MODULE']}, "
         f"load before {load_before}, wall {wall:.1f} s:"
     )
@@ -563,6 +589,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(3.0, 8.0),
+        metavar=("MIN", "MAX"),
+        help="seconds a taker spends on a question (0 0: a stress test)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     simulate_profile(args.simulees, args.seed)
@@ -577,7 +611,7 @@ def main() -> None:
     service_latency(args.latency_attempts, args.seed)
     if not args.skip_http:
         call_command("collectstatic", interactive=False, verbosity=0)
-        http_section(args.takers, args.workers, args.seed)
+        http_section(args.takers, args.workers, args.seed, tuple(args.think))
     print(f"Done in {time.perf_counter() - started:.0f} s.")
 
 

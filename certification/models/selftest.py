@@ -214,7 +214,8 @@ class ItemOption(Orderable):
 
 class Blueprint(TimeStampedModel):
     """A test configuration (spec B1 ``TestBlueprint``). Immutable once used:
-    changes make a new version (``certification.selftest.blueprints``)."""
+    the admin form refuses changes but to name, presentation and "offered"
+    (``certification.wagtail_hooks.BlueprintAdminForm``): copy it as a new version."""
 
     class Mode(models.TextChoices):
         PROFILE = "profile", _("profil par compétence")

@@ -227,8 +227,37 @@ def _finish(attempt: Attempt, engine: Engine, state: State) -> None:
     on_attempt_completed(attempt)
 
 
+def _take_state(attempt: Attempt, locked: Attempt) -> None:
+    """Give the caller's ``attempt`` the values the locked copy was saved with
+    (saves the query of a ``refresh_from_db``)."""
+    for model_field in Attempt._meta.concrete_fields:
+        setattr(attempt, model_field.attname, getattr(locked, model_field.attname))
+    for name in ("current_item", "blueprint"):
+        if Attempt._meta.get_field(name).is_cached(locked):
+            setattr(attempt, name, getattr(locked, name))
+
+
 def current_item(attempt: Attempt) -> ServedItem | None:
-    """The item to show now (the same one until answered); None once finished."""
+    """The item to show now (the same one until answered); None once finished.
+
+    An item already served is read back without a lock or the engine (one
+    consistent row read: a concurrent answer is either wholly before or after);
+    only choosing the next item takes the row lock.
+    """
+    fresh = Attempt.objects.select_related("blueprint", "current_item__competence").get(
+        pk=attempt.pk
+    )
+    if fresh.status != Attempt.Status.IN_PROGRESS:
+        _take_state(attempt, fresh)
+        return None
+    if fresh.current_item_id is not None:
+        _take_state(attempt, fresh)
+        return ServedItem(
+            item=fresh.current_item,
+            order=len(fresh.state["answers"]) + 1,
+            lock_token=fresh.lock_token,
+            options=_shuffled_options(fresh, fresh.current_item),
+        )
     with transaction.atomic():
         locked = (
             Attempt.objects.select_for_update()
@@ -239,7 +268,7 @@ def current_item(attempt: Attempt) -> ServedItem | None:
             return None
         engine = _engine(locked)
         item = _advance(locked, engine, State.from_json(locked.state))
-    attempt.refresh_from_db()
+    _take_state(attempt, locked)
     if item is None:
         return None
     return ServedItem(
@@ -304,7 +333,7 @@ def answer(attempt: Attempt, *, order: int, payload: Any, lock_token: str) -> bo
             latency_ms=int((timezone.now() - served_at).total_seconds() * 1000),
         )
         going_on = _advance(locked, engine, state) is not None
-    attempt.refresh_from_db()
+    _take_state(attempt, locked)
     return going_on
 
 
@@ -320,4 +349,4 @@ def abandon(attempt: Attempt) -> None:
             return
         engine = _engine(locked)
         _finish(locked, engine, engine.abandon(State.from_json(locked.state)))
-    attempt.refresh_from_db()
+    _take_state(attempt, locked)

@@ -86,8 +86,24 @@ def current_bank() -> Bank:
         return bank
 
 
+_configs: dict[tuple, Config] = {}
+
+
 def engine_config(blueprint: Blueprint) -> Config:
-    """The engine ``Config`` of a blueprint."""
+    """The engine ``Config`` of a blueprint, kept per process until the blueprint
+    is saved again (``updated_at``): a used blueprint's settings are frozen."""
+    key = (blueprint.pk, blueprint.updated_at)
+    config = _configs.get(key) if blueprint.pk else None
+    if config is None:
+        config = _build_config(blueprint)
+        if blueprint.pk:
+            if len(_configs) > 256:
+                _configs.clear()
+            _configs[key] = config
+    return config
+
+
+def _build_config(blueprint: Blueprint) -> Config:
     competences = tuple(sorted(blueprint.competences.values_list("code", flat=True)))
     return Config(
         competences=competences,

@@ -107,3 +107,16 @@ def test_each_item_type_is_scored_from_its_key(item_type):
     if wrong is None:
         wrong = list(reversed(correct_payload(item)))
     assert score(item, wrong) is False
+
+
+def test_a_saved_blueprint_reaches_new_sittings(blueprint):
+    """The engine settings are kept per process but follow a save of the blueprint
+    (here before any sitting: a used blueprint's settings are frozen)."""
+    from certification.selftest.bank import engine_config
+
+    assert engine_config(blueprint).max_items_per_competence == 8
+    blueprint.max_items_per_competence = 4
+    blueprint.save()
+    assert engine_config(blueprint).max_items_per_competence == 4
+    attempt = attempts.start_attempt(UserFactory(), blueprint)
+    assert _take(attempt, lambda served: True) == 8  # 2 competences × 4 items

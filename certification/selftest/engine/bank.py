@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .levels import LEVELS, AuthoredItem, CutScores, derive_cut_scores
 
@@ -72,6 +73,8 @@ class Bank:
         init=False, repr=False, compare=False
     )
     _derived_cuts: dict[str, CutScores] = field(init=False, repr=False, compare=False)
+    # Item pools per (competences, areas, locale), built once (``session._pools``).
+    pools: dict[tuple, Any] = field(init=False, repr=False, compare=False)
 
     def __init__(self, items: Iterable[Item]) -> None:
         items = tuple(items)
@@ -90,6 +93,7 @@ class Bank:
             {c: tuple(group) for c, group in by_competence.items()},
         )
         object.__setattr__(self, "_derived_cuts", {})
+        object.__setattr__(self, "pools", {})
 
     def __len__(self) -> int:
         return len(self.items)

@@ -243,6 +243,39 @@ def retake_theta_start(previous: Result) -> dict[str, float]:
     return start
 
 
+def _pools(bank: Bank, config: Config) -> tuple[dict, dict, tuple]:
+    """Operational items per competence and per area, and pretest items, of the
+    tested competences: built once per bank and blueprint (memo on the bank)."""
+    key = (config.competences, config.areas, config.locale)
+    pools = bank.pools.get(key)
+    if pools is not None:
+        return pools
+    tested = set(config.competences)
+
+    def servable(item: Item) -> bool:
+        return config.locale is None or item.locale == config.locale
+
+    operational: dict[str, tuple[Item, ...]] = {
+        c: tuple(i for i in bank.of_competence(c) if not i.is_pretest and servable(i))
+        for c in config.competences
+    }
+    by_area: dict[str, tuple[Item, ...]] = {
+        area: tuple(
+            item
+            for c in config.competences
+            if area_of(c) == area
+            for item in operational[c]
+        )
+        for area in config.areas
+    }
+    pretest = tuple(
+        i for i in bank if i.is_pretest and i.competence in tested and servable(i)
+    )
+    pools = (operational, by_area, pretest)
+    bank.pools[key] = pools
+    return pools
+
+
 class Engine:
     """The adaptive engine for one attempt (``seed``) of one blueprint (``config``).
 
@@ -267,29 +300,7 @@ class Engine:
             self._grid = DEFAULT_GRID
         else:
             self._grid = Grid.regular(config.grid_bound, config.grid_size)
-        tested = set(config.competences)
-
-        def servable(item: Item) -> bool:
-            return config.locale is None or item.locale == config.locale
-
-        self._operational: dict[str, tuple[Item, ...]] = {
-            c: tuple(
-                i for i in bank.of_competence(c) if not i.is_pretest and servable(i)
-            )
-            for c in config.competences
-        }
-        self._by_area: dict[str, tuple[Item, ...]] = {
-            area: tuple(
-                item
-                for c in config.competences
-                if area_of(c) == area
-                for item in self._operational[c]
-            )
-            for area in config.areas
-        }
-        self._pretest_items = tuple(
-            i for i in bank if i.is_pretest and i.competence in tested and servable(i)
-        )
+        self._operational, self._by_area, self._pretest_items = _pools(bank, config)
         self._pretest_steps = self._draw_pretest_steps()
         self._posteriors: dict[str, tuple[tuple, list[float] | None, Posterior]] = {}
         self._cuts: dict[str, CutScores] = {}
