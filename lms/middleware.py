@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 def _supported(code: str | None) -> str | None:
@@ -66,8 +70,6 @@ OVERLOAD_RETRY_AFTER = 5
 
 def _is_pool_timeout(error: BaseException) -> bool:
     """A database error caused by waiting too long for a pooled connection."""
-    from django.db import OperationalError
-
     if not isinstance(error, OperationalError):
         return False
     try:
@@ -94,12 +96,6 @@ class OverloadMiddleware:
     ) -> HttpResponse | None:
         if not _is_pool_timeout(exception):
             return None
-        import logging
-
-        from django.http import JsonResponse
-        from django.template.loader import render_to_string
-        from django.utils.translation import gettext as _
-
         logging.getLogger(__name__).warning(
             "overloaded: no database connection for %s %s", request.method, request.path
         )

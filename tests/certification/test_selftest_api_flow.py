@@ -15,7 +15,7 @@ from lms.roles import Role
 from tests.certification.selftest_taking_support import bank_and_blueprint, to_places
 from tests.certification.test_selftest_views_leaks import secrets_of, typed_bank
 from tests.factories import UserFactory
-from tests.factories.selftest import correct_payload, make_blueprint
+from tests.factories.selftest import answer_all_right, correct_payload, make_blueprint
 
 pytestmark = pytest.mark.django_db
 
@@ -258,14 +258,7 @@ def test_bad_json_answer_is_a_400(api, blueprint):
 
 def test_retake_too_early_is_a_409_with_the_date(api, teacher, blueprint):
     """A new sitting before the delay: 409 and the French message."""
-    attempt = attempts.start_attempt(teacher, blueprint)
-    while (served := attempts.current_item(attempt)) is not None:
-        attempts.answer(
-            attempt,
-            order=served.order,
-            payload=correct_payload(served.item),
-            lock_token=served.lock_token,
-        )
+    answer_all_right(attempts.start_attempt(teacher, blueprint))
     response = post_json(api, API + "attempts/", {"blueprint": "ressources"})
     assert response.status_code == 409
     assert "Vous pourrez repasser ce test à partir du" in response.json()["error"]

@@ -14,7 +14,12 @@ from certification.selftest.bank import bump_bank_version
 from certification.selftest.campaigns import JoinRefused, ShareRefused
 from tests.certification.campaign_support import make_campaign, participate
 from tests.factories import EstablishmentFactory, UserFactory
-from tests.factories.selftest import correct_payload, make_bank, make_blueprint
+from tests.factories.selftest import (
+    answer_all_right,
+    correct_payload,
+    make_bank,
+    make_blueprint,
+)
 from tests.factories.tutoring import make_cohort
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +44,7 @@ def _spaced(code: str) -> str:
 
 
 def _finish(attempt: Attempt) -> None:
-    while (served := attempts.current_item(attempt)) is not None:
-        attempts.answer(
-            attempt,
-            order=served.order,
-            payload=correct_payload(served.item),
-            lock_token=served.lock_token,
-        )
+    answer_all_right(attempt)
     campaigns.on_attempt_completed(attempt)  # idempotent if _finish already did
 
 

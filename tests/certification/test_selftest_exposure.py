@@ -13,7 +13,7 @@ from certification.selftest import attempts, exposure
 from certification.selftest.bank import bump_bank_version
 from certification.tasks import roll_up_item_exposure
 from tests.factories import UserFactory
-from tests.factories.selftest import correct_payload, make_bank, make_blueprint
+from tests.factories.selftest import answer_all_right, make_bank, make_blueprint
 
 pytestmark = pytest.mark.django_db
 
@@ -32,27 +32,17 @@ def bank():
     return items
 
 
-def _answer_all(attempt):
-    while (served := attempts.current_item(attempt)) is not None:
-        attempts.answer(
-            attempt,
-            order=served.order,
-            payload=correct_payload(served.item),
-            lock_token=served.lock_token,
-        )
-
-
 def test_roll_up_counts_answers_and_shown_items_of_recent_sittings(bank):
     """Administrations = answered items + the item an unfinished sitting shows, per
     blueprint slug; sittings older than the window and other blueprints don't count."""
     blueprint = make_blueprint()
     other = make_blueprint()
     finished = attempts.start_attempt(UserFactory(), blueprint)
-    _answer_all(finished)
+    answer_all_right(finished)
     showing = attempts.start_attempt(UserFactory(), blueprint)
     shown_item = attempts.current_item(showing).item
     old = attempts.start_attempt(UserFactory(), blueprint)
-    _answer_all(old)
+    answer_all_right(old)
     Attempt.objects.filter(pk=old.pk).update(
         started_at=timezone.now() - timedelta(days=200)
     )
@@ -109,7 +99,7 @@ def test_an_item_at_the_ceiling_is_no_longer_served(bank):
 
     after = attempts.start_attempt(UserFactory(), blueprint)
     assert attempts.current_item(after).item != opener
-    _answer_all(after)
+    answer_all_right(after)
     served = set(ItemResponse.objects.filter(attempt=after).values_list("item_id"))
     assert (opener.pk,) not in served
 

@@ -95,3 +95,19 @@ def correct_payload(item: Item):
     if item.item_type == Item.Type.ORDERING:
         return [o.pk for o in sorted(options, key=lambda o: o.sort_order)]
     return "42,0"
+
+
+def answer_all_right(attempt) -> int:
+    """Answer every remaining item of ``attempt`` rightly; returns how many."""
+    from certification.selftest import attempts
+
+    answered = 0
+    while (served := attempts.current_item(attempt)) is not None:
+        attempts.answer(
+            attempt,
+            order=served.order,
+            payload=correct_payload(served.item),
+            lock_token=served.lock_token,
+        )
+        answered += 1
+    return answered
