@@ -138,7 +138,7 @@ CHANNEL_LAYER_URL = env_str("CHANNEL_LAYER_URL") or REDIS_URL
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lms.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "tremplin",
             "OPTIONS": {

@@ -152,7 +152,7 @@ def test_production_variables_select_real_services():
         "django.db.backends.postgresql",
         "channels_redis.core.RedisChannelLayer",
         "False redis://redis.internal:6379/0",
-        "django.core.cache.backends.redis.RedisCache",
+        "lms.cache.RedisCache",
         "storages.backends.s3.S3Storage",
         "django.core.mail.backends.smtp.EmailBackend",
     ]
