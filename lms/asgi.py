@@ -4,7 +4,9 @@ Run with ``daphne lms.asgi:application`` or ``uvicorn lms.asgi:application``
 (``manage.py runserver`` uses daphne). Each app contributes
 ``<app>/routing.py:websocket_urlpatterns``. The SCORM/H5P tracking API is
 answered by ``courses.tracking.asgi.TrackingFastPath`` in front of Django's
-middleware stack (same answers, a fraction of the CPU).
+middleware stack (same answers, a fraction of the CPU); the catalogue's public
+read API by ``lms.asgi_sync.SyncLane`` (Django's synchronous handler on a small
+thread pool, as under WSGI).
 """
 
 import os
@@ -19,12 +21,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from courses.tracking.asgi import TrackingFastPath  # noqa: E402
+from lms.asgi_sync import SyncLane  # noqa: E402
 from lms.routing import websocket_urlpatterns as lms_websockets  # noqa: E402
 from tutoring.routing import websocket_urlpatterns as tutoring_websockets  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": TrackingFastPath(django_asgi_app),
+        "http": TrackingFastPath(SyncLane(django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter([*lms_websockets, *tutoring_websockets]))
         ),

@@ -372,6 +372,12 @@ TRACKING_LATE_COMMIT_SECONDS = env_int("TRACKING_LATE_COMMIT_SECONDS", 600)
 # Threads (each with one persistent DB connection) per process for tracking API
 # work; 0 runs it where Django runs synchronous code (tests in a transaction).
 TRACKING_DB_THREADS = env_int("TRACKING_DB_THREADS", 4)
+# Public read-only GET paths served by Django's synchronous handler on a small
+# thread pool per process (lms.asgi_sync.SyncLane) instead of a thread per request.
+# One thread measured best (bench/catalogue_search.py): more threads of one
+# process only take turns on the GIL, and each switch costs CPU.
+SYNC_LANE_PATHS = ("/api/v1/catalogue/",)
+SYNC_LANE_THREADS = env_int("SYNC_LANE_THREADS", 1)
 LRS_TIMEOUT_SECONDS = env_int("LRS_TIMEOUT_SECONDS", 10)
 LRS_MAX_RETRIES = env_int("LRS_MAX_RETRIES", 8)
 # Files staff attach to "file" activities, and work learners hand in.
