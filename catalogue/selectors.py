@@ -1,16 +1,18 @@
 """Read queries of the catalogue: search, facets and listing of live trainings.
 
 Pages, views and the API read through ``search_catalogue`` (after
-``parse_catalogue_query`` validated the GET parameters). It runs a bounded
-number of queries whatever the page size: the DigCompEdu vocabulary, one
-query for the count and every facet value, one for the page's ids, then five
-``values()`` queries for the page's trainings, vocabularies and sessions; and
-the whole result is cached under the index version.
+``parse_catalogue_query`` validated the GET parameters). Facets are counted
+and pages ordered in memory, on this process's copy of the search index
+(``catalogue.facet_index``); the database answers the free text (one query
+per distinct text and index version) and the page's sessions (one query),
+plus four queries for trainings not shown since the last publication. The
+whole result is cached under the index version.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import re
@@ -20,8 +22,6 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from lms import digcompedu
 from lms.models import Competence
 
-from . import search
+from . import facet_index, search
 from .models import (
     Audience,
     Level,
@@ -38,7 +38,6 @@ from .models import (
     Province,
     Session,
     TrainingPage,
-    TrainingSearchEntry,
 )
 
 PAGE_SIZE = 20
@@ -282,221 +281,71 @@ def parse_catalogue_query(
     return CatalogueQuery(text=text, filters=filters, sort=sort, page=page)
 
 
-# --- Conditions --------------------------------------------------------------------
-
-
-def _has_bits(column: str, mask: int) -> GreaterThan:
-    return GreaterThan(F(column).bitand(Value(mask)), 0)
-
-
-_BIT_COLUMNS = {
-    "level": "level_bits",
-    "audience": "audience_bits",
-    "area": "area_bits",
-    "competence": "competence_bits",
-    "province": "province_bits",
-}
-
-
-def _value_condition(facet: str, value: str, now: dt.datetime) -> Q:
-    if facet == "modality":
-        return Q(modality=value)
-    if facet == "hours":
-        return Q(hours_bucket=value)
-    if facet == "open":
-        return Q(open_until__gt=now) & (
-            Q(open_from__isnull=True) | Q(open_from__lte=now)
-        )
-    if facet == "month":
-        if search.in_month_window(value, timezone.localdate(now)):
-            return Q(_has_bits("month_bits", search.month_bit(value)))
-        return Q(months__contains=f"|{value}|")
-    return Q(_has_bits(_BIT_COLUMNS[facet], search.bit_set(facet, [value])))
-
-
-def _facet_condition(facet: str, values: Sequence[str], now: dt.datetime) -> Q:
-    """Values of one facet combine with OR (one bit test for a fixed vocabulary)."""
-    if facet in _BIT_COLUMNS:
-        return Q(_has_bits(_BIT_COLUMNS[facet], search.bit_set(facet, values)))
-    condition = Q()
-    for value in values:
-        condition |= _value_condition(facet, value, now)
-    return condition
-
-
-def _filters_condition(
-    query: CatalogueQuery, now: dt.datetime, *, except_facet: str | None = None
-) -> Q:
-    """Facets combine with AND; ``except_facet`` is left out (disjunctive counts)."""
-    condition = Q()
-    for facet, values in query.filters.items():
-        if facet != except_facet and values:
-            condition &= _facet_condition(facet, values, now)
-    return condition
-
-
-def listed_entries(text: str = ""):
-    """Search rows of live trainings matching ``text`` (all of them when empty).
-
-    Rows exist only for live trainings (``catalogue.search`` keeps them so), so
-    no join with the page tree is needed; the trainings shown are loaded with a
-    ``live`` check all the same.
-    """
-    entries = TrainingSearchEntry.objects.all()
-    condition = search.text_filter(text)
-    return entries.filter(condition) if condition is not None else entries
-
-
 # --- Search ------------------------------------------------------------------------
 
 
-_OPEN_SQL = "({a}open_until > %s AND ({a}open_from IS NULL OR {a}open_from <= %s))"
-_ROW_COLUMNS = (
-    "modality",
-    "hours_bucket",
-    "level_bits",
-    "audience_bits",
-    "area_bits",
-    "competence_bits",
-    "province_bits",
-    "month_bits",
-    "months",
-)
-
-
-def _value_sql(
-    facet: str, values: Sequence[str], now: dt.datetime, alias: str = ""
-) -> tuple[str, list]:
-    """SQL true when a row has one of ``values`` for ``facet`` (any database)."""
-    if facet in ("modality", "hours"):
-        column = "modality" if facet == "modality" else "hours_bucket"
-        return f"{alias}{column} IN ({', '.join(['%s'] * len(values))})", list(values)
-    if facet == "open":
-        return _OPEN_SQL.format(a=alias), [now, now]
-    if facet in _BIT_COLUMNS:
-        return f"({alias}{_BIT_COLUMNS[facet]} & %s) <> 0", [
-            search.bit_set(facet, values)
-        ]
-    today = timezone.localdate(now)
-    in_window = [v for v in values if search.in_month_window(v, today)]
-    sql, params = [], []
-    if in_window:
-        mask = 0
-        for value in in_window:
-            mask |= search.month_bit(value)
-        sql.append(f"({alias}month_bits & %s) <> 0")
-        params.append(mask)
-    for value in values:
-        if value not in in_window:
-            sql.append(f"{alias}months LIKE %s")
-            params.append(f"%|{value}|%")
-    return "(" + " OR ".join(sql) + ")", params
-
-
-def _text_sql(text: str) -> tuple[str, list]:
-    words = search.query_words(text)
-    if not words:
-        return "", []
-    if search.uses_postgres_search():
-        return "e.search_vector @@ to_tsquery(%s::regconfig, %s)", [
-            search.SEARCH_CONFIG,
-            search.raw_tsquery(words),
-        ]
-    stems = [search.light_stem(word) for word in words]
-    return " AND ".join("e.document LIKE %s" for _s in stems), [
-        f"% {stem}%" for stem in stems
-    ]
-
-
 def _counts(
+    index: facet_index.FacetIndex,
     query: CatalogueQuery,
     vocabulary: dict[str, list[tuple[str, str]]],
     now: dt.datetime,
-) -> tuple[int, dict[str, dict[str, int]]]:
-    """The total and each facet value's count, in one query over the matching rows.
+    text: facet_index.TextMatch | None,
+) -> tuple[int, dict[str, dict[str, int]], int]:
+    """The matching rows, their number and each facet value's count.
 
     Standard disjunctive faceting: a facet's counts apply every active filter
     but its own, so that choosing a second value of the same facet widens.
-    The inner query reads each matching row once and evaluates each active
-    filter once (``fN`` flags; ``OFFSET 0`` keeps the planner from inlining
-    them back); the outer one counts with ``FILTER``, one integer bit test per
-    facet value. Hand-written SQL, valid on PostgreSQL and SQLite (3.30+):
-    building these ~80 conditional aggregates with the ORM costs more than
-    running them.
+    Facets combine with AND, values of one facet with OR; all in bit sets.
     """
-    active = [facet for facet in FACETS if query.selected(facet)]
-    inner = [f"e.{column}" for column in _ROW_COLUMNS]
-    params: list = []
-    open_sql, open_params = _value_sql("open", ["1"], now, "e.")
-    inner.append(f"CASE WHEN {open_sql} THEN 1 ELSE 0 END AS is_open")
-    params += open_params
-    for index, facet in enumerate(active):
-        sql, facet_params = _value_sql(facet, query.selected(facet), now, "e.")
-        inner.append(f"CASE WHEN {sql} THEN 1 ELSE 0 END AS f{index}")
-        params += facet_params
-    text_sql, text_params = _text_sql(query.text)
-    params += text_params
+    base = text.rows if text is not None else index.every_row
+    active = {
+        facet: index.rows_with(facet, query.selected(facet), now)
+        for facet in FACETS
+        if query.selected(facet)
+    }
 
-    def flags(except_facet: str | None) -> list[str]:
-        return [f"f{i} = 1" for i, f in enumerate(active) if f != except_facet]
+    def matching(except_facet: str | None) -> int:
+        rows = base
+        for facet, facet_rows in active.items():
+            if facet != except_facet:
+                rows &= facet_rows
+        return rows
 
-    outer = ["count(*) FILTER (WHERE " + " AND ".join(flags(None) or ["1 = 1"]) + ")"]
-    outer_params: list = []
-    keys: list[tuple[str, str]] = []
+    counts: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        others = flags(facet)
+        rows = matching(facet)
         values = [v for v, _label in vocabulary[facet]]
         values += [v for v in query.selected(facet) if v not in values]
-        for value in values:
-            if facet == "open":
-                sql, value_params = "is_open = 1", []
-            else:
-                sql, value_params = _value_sql(facet, [value], now)
-            outer.append("count(*) FILTER (WHERE " + " AND ".join([*others, sql]) + ")")
-            outer_params += value_params
-            keys.append((facet, value))
-    limit = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
-    # Only column names, operators and placeholders are interpolated below.
-    where = f" WHERE {text_sql}" if text_sql else ""
-    table = TrainingSearchEntry._meta.db_table
-    rows = f"SELECT {', '.join(inner)} FROM {table} e{where} {limit}"  # noqa: S608
-    sql = f"SELECT {', '.join(outer)} FROM ({rows}) m"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, outer_params + params)
-        row = cursor.fetchone()
-    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    for (facet, value), count in zip(keys, row[1:], strict=True):
-        counts[facet][value] = int(count or 0)
-    return int(row[0] or 0), counts
+        counts[facet] = {
+            value: (rows & index.rows_with(facet, [value], now)).bit_count()
+            for value in values
+        }
+    rows = matching(None)
+    return rows.bit_count(), counts, rows
 
 
-def _ordered_ids(query: CatalogueQuery, now: dt.datetime, offset: int) -> list[int]:
-    entries = listed_entries(query.text).filter(_filters_condition(query, now))
-    by_date = [F("next_session_on").asc(nulls_last=True), "title", "pk"]
-    words = search.query_words(query.text)
-    if query.sort == SORT_RELEVANCE and words:
-        if search.uses_postgres_search():
-            from django.contrib.postgres.search import SearchRank
+def _ordered_ids(
+    index: facet_index.FacetIndex,
+    query: CatalogueQuery,
+    rows: int,
+    text: facet_index.TextMatch | None,
+    offset: int,
+) -> list[int]:
+    """Ids of one page of ``rows``: by relevance (then date) or by date.
 
-            entries = entries.annotate(
-                relevance=SearchRank(
-                    F("search_vector"),
-                    search.tsquery(words),
-                    weights=[0.1, 0.2, 0.4, 1.0],
-                )
-            )
+    Rows are in date order (next session, title, id), so the date order is
+    the order of the set bits.
+    """
+    if query.sort == SORT_RELEVANCE and text is not None:
+        if rows == text.rows:
+            positions = list(text.by_relevance[offset : offset + PAGE_SIZE])
         else:
-            entries = entries.annotate(
-                relevance=Case(
-                    When(search.title_filter(query.text), then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                )
-            )
-        entries = entries.order_by(F("relevance").desc(), *by_date)
+            kept = set(facet_index.set_positions(rows))
+            ranked = [p for p in text.by_relevance if p in kept]
+            positions = ranked[offset : offset + PAGE_SIZE]
     else:
-        entries = entries.order_by(*by_date)
-    return list(entries.values_list("pk", flat=True)[offset : offset + PAGE_SIZE])
+        positions = facet_index.set_positions(rows, offset, PAGE_SIZE)
+    return [index.ids[position] for position in positions]
 
 
 @dataclass
@@ -531,6 +380,14 @@ class SessionCard:
 _SESSION_FIELDS = list(SessionCard.__dataclass_fields__)
 
 
+@dataclass(frozen=True)
+class CompetenceTag:
+    """A DigCompEdu competence as a card shows it (name in the request's language)."""
+
+    code: str
+    name: str
+
+
 @dataclass
 class TrainingCard:
     """The listing's view of a live training (read with ``values()``)."""
@@ -546,7 +403,7 @@ class TrainingCard:
     url: str = ""
     levels: list[tuple[str, str]] = field(default_factory=list)
     audiences: list[tuple[str, str]] = field(default_factory=list)
-    competences: list[Competence] = field(default_factory=list)
+    competences: list[CompetenceTag] = field(default_factory=list)
     upcoming_sessions: list[SessionCard] = field(default_factory=list)
 
     @property
@@ -557,66 +414,155 @@ class TrainingCard:
         return str(Modality(self.modality).label)
 
 
+@dataclass(frozen=True)
+class _CardContent:
+    """What a listing card shows that only a publication changes (no labels:
+    they follow the request's language)."""
+
+    row: dict
+    levels: tuple[str, ...]
+    audiences: tuple[str, ...]
+    competence_ids: tuple[int, ...]
+
+
+_CARD_FIELDS = (
+    "pk",
+    "code",
+    "title",
+    "slug",
+    "summary",
+    "modality",
+    "sync_hours",
+    "async_hours",
+)
+
+
+def card_contents(ids: Sequence[int] | None = None) -> dict[int, _CardContent]:
+    """Content of the live trainings ``ids`` (all of them with ``None``): four
+    queries of plain values."""
+    trainings = TrainingPage.objects.filter(live=True)
+    if ids is not None:
+        trainings = trainings.filter(pk__in=ids)
+    rows = {row["pk"]: row for row in trainings.values(*_CARD_FIELDS)}
+    related = (
+        {"trainingpage__live": True} if ids is None else {"trainingpage_id__in": rows}
+    )
+    levels: dict[int, list[str]] = {pk: [] for pk in rows}
+    for training_id, code in (
+        TrainingPage.levels.through.objects.filter(**related)
+        .order_by("educationlevel__position")
+        .values_list("trainingpage_id", "educationlevel__code")
+    ):
+        if training_id in levels:
+            levels[training_id].append(code)
+    audiences: dict[int, list[str]] = {pk: [] for pk in rows}
+    for training_id, code in (
+        TrainingPage.audiences.through.objects.filter(**related)
+        .order_by("audiencefunction__position")
+        .values_list("trainingpage_id", "audiencefunction__code")
+    ):
+        if training_id in audiences:
+            audiences[training_id].append(code)
+    competences: dict[int, list[int]] = {pk: [] for pk in rows}
+    for training_id, competence_id in (
+        TrainingPage.competences.through.objects.filter(**related)
+        .order_by("competence__code")
+        .values_list("trainingpage_id", "competence_id")
+    ):
+        if training_id in competences:
+            competences[training_id].append(competence_id)
+    return {
+        pk: _CardContent(
+            row, tuple(levels[pk]), tuple(audiences[pk]), tuple(competences[pk])
+        )
+        for pk, row in rows.items()
+    }
+
+
+def upcoming_sessions(training_ids: Sequence[int], today: dt.date) -> list[tuple]:
+    """(training id, *``SessionCard`` fields) of the sessions of ``training_ids``
+    neither cancelled nor over, by date then code.
+
+    On PostgreSQL, one statement written once (``= ANY``), read with a plain
+    cursor: the ORM's compilation and row conversion cost twice the query.
+    """
+    if connection.vendor != "postgresql":
+        return list(
+            Session.objects.filter(training_id__in=training_ids, ends_on__gte=today)
+            .exclude(status=Session.Status.CANCELLED)
+            .order_by("starts_on", "code")
+            .values_list("training_id", *_SESSION_FIELDS)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _sessions_sql(), [list(training_ids), today, Session.Status.CANCELLED]
+        )
+        return cursor.fetchall()
+
+
+@functools.cache
+def _sessions_sql() -> str:
+    meta = Session._meta
+    columns = ", ".join(
+        connection.ops.quote_name(meta.get_field(name).column)
+        for name in ["training", *_SESSION_FIELDS]
+    )
+    column = {
+        name: connection.ops.quote_name(meta.get_field(name).column)
+        for name in ("training", "ends_on", "status", "starts_on", "code")
+    }
+    return (
+        f"SELECT {columns} FROM {connection.ops.quote_name(meta.db_table)} "  # noqa: S608 (names only)
+        f"WHERE {column['training']} = ANY(%s) AND {column['ends_on']} >= %s "
+        f"AND {column['status']} <> %s ORDER BY {column['starts_on']}, {column['code']}"
+    )
+
+
 def training_cards(
     ids: Sequence[int],
     today: dt.date,
     competences: Sequence[Competence],
     index_url: str = "",
+    known: Mapping[int, _CardContent] | None = None,
 ) -> list[TrainingCard]:
     """Live trainings ``ids`` in that order, with their vocabularies and upcoming
-    sessions (not cancelled, not over, by date): five queries of plain values.
+    sessions (not cancelled, not over, by date).
 
-    ``url`` is ``index_url`` + slug: trainings are children of the one catalogue
-    index (``parent_page_types``).
+    Five queries of plain values; only one (the sessions) when ``known``
+    (``card_contents()`` kept by the caller until a publication changes the
+    index) holds every training asked for. ``url`` is ``index_url`` + slug:
+    trainings are children of the one catalogue index (``parent_page_types``).
     """
-    cards = {
-        row["pk"]: TrainingCard(**row, url=f"{index_url}{row['slug']}/")
-        for row in TrainingPage.objects.filter(pk__in=ids, live=True).values(
-            "pk",
-            "code",
-            "title",
-            "slug",
-            "summary",
-            "modality",
-            "sync_hours",
-            "async_hours",
+    known = known or {}
+    missing = [pk for pk in ids if pk not in known]
+    loaded = card_contents(missing) if missing else {}
+    by_id = {c.pk: CompetenceTag(c.code, c.name) for c in competences}
+    level_labels = {value: str(label) for value, label in Level.choices}
+    audience_labels = {value: str(label) for value, label in Audience.choices}
+    cards: dict[int, TrainingCard] = {}
+    for pk in ids:
+        content = known.get(pk) or loaded.get(pk)
+        if content is None:
+            continue
+        cards[pk] = TrainingCard(
+            **content.row,
+            url=f"{index_url}{content.row['slug']}/",
+            levels=[(code, level_labels[code]) for code in content.levels],
+            audiences=[(code, audience_labels[code]) for code in content.audiences],
+            competences=[by_id[c] for c in content.competence_ids if c in by_id],
         )
-    }
-    level_through = TrainingPage.levels.through
-    for training_id, code in (
-        level_through.objects.filter(trainingpage_id__in=cards)
-        .order_by("educationlevel__position")
-        .values_list("trainingpage_id", "educationlevel__code")
-    ):
-        cards[training_id].levels.append((code, str(Level(code).label)))
-    audience_through = TrainingPage.audiences.through
-    for training_id, code in (
-        audience_through.objects.filter(trainingpage_id__in=cards)
-        .order_by("audiencefunction__position")
-        .values_list("trainingpage_id", "audiencefunction__code")
-    ):
-        cards[training_id].audiences.append((code, str(Audience(code).label)))
-    by_id = {competence.pk: competence for competence in competences}
-    competence_through = TrainingPage.competences.through
-    for training_id, competence_id in (
-        competence_through.objects.filter(trainingpage_id__in=cards)
-        .order_by("competence__code")
-        .values_list("trainingpage_id", "competence_id")
-    ):
-        cards[training_id].competences.append(by_id[competence_id])
-    sessions = (
-        Session.objects.filter(training_id__in=cards, ends_on__gte=today)
-        .exclude(status=Session.Status.CANCELLED)
-        .order_by("starts_on", "code")
-        .values_list("training_id", *_SESSION_FIELDS)
-    )
-    for training_id, *values in sessions:
+    for training_id, *values in upcoming_sessions(list(cards), today):
         cards[training_id].upcoming_sessions.append(SessionCard(*values))
     return [cards[pk] for pk in ids if pk in cards]
 
 
 def search_catalogue(
-    query: CatalogueQuery, *, clamp_page: bool = False, index_url: str = ""
+    query: CatalogueQuery,
+    *,
+    clamp_page: bool = False,
+    index_url: str = "",
+    version: int | None = None,
+    cache_results: bool = True,
 ) -> CatalogueResults:
     """One page of live trainings matching ``query``, with facet counts.
 
@@ -624,38 +570,52 @@ def search_catalogue(
     the last page yields no trainings (the API answers 404), or the last page
     with ``clamp_page``. ``index_url`` prefixes each training's slug.
 
-    At most 8 queries, whatever the page size. The result is cached for
+    At most 8 queries, whatever the page size; one (the sessions) once this
+    process has the index, the text and the trainings. The result is cached for
     ``CACHE_SECONDS`` under the index version (bumped by every index refresh),
     the day and the language: seat counts shown may lag by that much.
+    ``cache_results=False`` skips that cache (callers caching what they
+    render); ``version`` is ``search.index_version()`` if just read.
     """
+    if version is None:
+        version = search.index_version()
     key = ":".join(
         [
             "catalogue:search",
-            str(search.index_version()),
+            str(version),
             str(timezone.localdate()),
             get_language() or "",
             "clamp" if clamp_page else "exact",
             query.cache_key(),
         ]
     )
-    results = cache.get(key)
+    results = cache.get(key) if cache_results else None
     if results is None:
-        results = _search(query, clamp_page=clamp_page)
-        cache.set(key, results, CACHE_SECONDS)
+        results = _search(query, clamp_page=clamp_page, version=version)
+        if cache_results:
+            cache.set(key, results, CACHE_SECONDS)
     for training in results.trainings:
         training.url = f"{index_url}{training.slug}/"
     return results
 
 
-def _search(query: CatalogueQuery, *, clamp_page: bool) -> CatalogueResults:
+def _search(
+    query: CatalogueQuery, *, clamp_page: bool, version: int | None = None
+) -> CatalogueResults:
     now = timezone.now()
     today = timezone.localdate()
-    competences = list(Competence.objects.select_related("area").order_by("code"))
-    vocabulary = facet_vocabulary(today, competences)
-    total, counts = _counts(query, vocabulary, now)
+    index = facet_index.current(version)
+    competences = index.competences
+    vocabulary = index.derived(
+        ("vocabulary", get_language(), today),
+        lambda: facet_vocabulary(today, competences),
+    )
+    text = index.text_match(query.text)
+    total, counts, rows = _counts(index, query, vocabulary, now, text)
     num_pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(query.page, num_pages) if clamp_page else query.page
-    ids = _ordered_ids(query, now, (page - 1) * PAGE_SIZE) if page <= num_pages else []
+    offset = (page - 1) * PAGE_SIZE
+    ids = _ordered_ids(index, query, rows, text, offset) if page <= num_pages else []
 
     facets = []
     for facet, legend in FACETS.items():
@@ -679,6 +639,12 @@ def _search(query: CatalogueQuery, *, clamp_page: bool) -> CatalogueResults:
         count=total,
         page=page,
         num_pages=num_pages,
-        trainings=training_cards(ids, today, competences) if ids else [],
+        trainings=(
+            training_cards(
+                ids, today, competences, known=index.derived("cards", card_contents)
+            )
+            if ids
+            else []
+        ),
         facets=facets,
     )

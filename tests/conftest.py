@@ -30,6 +30,16 @@ def _fresh_wagtail_site_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_catalogue_facet_index():
+    """The process's copy of the search index outlives a rolled-back test."""
+    from catalogue import facet_index
+
+    facet_index.forget()
+    yield
+    facet_index.forget()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data_after_flush(request):
     """Transactional tests run on a database that an earlier one flushed: put back
     the rows migrations create (Wagtail root and site, catalogue vocabularies,
