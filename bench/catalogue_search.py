@@ -20,13 +20,17 @@ What it does (prints figures, asserts nothing):
 4. Sends ``--queries`` distinct, varied searches (free text with and without
    accents, word forms, 0–3 facet filters, both sorts, later pages) to
    ``GET /api/v1/catalogue/trainings/`` from ``--clients`` concurrent
-   keep-alive clients: a **cold** pass (every query new to the result cache),
-   then the same queries again (**warm**: cached count, facets and ids).
-   With ``--html``, a cold pass of other queries on the HTML catalogue page.
-   Before these, a quarter as many other queries from one client show the
-   latency without queueing.
-5. Prints p50/p95/p99/max latency, statuses and throughput per pass, and the
-   SQL queries per request.
+   clients, each request on a new connection (as many browsers, or a proxy,
+   spread over the workers): a **cold** pass (every query new to the result
+   cache), then the same queries again (**warm**: cached answers). Then a cold
+   pass of other queries from as many **keep-alive** connections, opened
+   together: uvicorn's workers split such a burst unevenly (one may take them
+   all), so this pass shows that worst case. With ``--html``, a cold pass of
+   other queries on the HTML catalogue page. Before these, a quarter as many
+   other queries from one client show the latency without queueing.
+5. Prints p50/p95/p99/max latency, statuses, throughput and CPU per request
+   (web workers, PostgreSQL, load generator) per pass, the cost of one
+   process's copy of the index, and the SQL queries per request.
 """
 
 from __future__ import annotations
@@ -51,11 +55,15 @@ sys.path.insert(0, str(ROOT))
 
 from bench.support import (  # noqa: E402
     HttpConnection,
+    cpu_seconds,
+    database_cpu_seconds,
     free_port,
     load_average,
+    machine_ticks,
     prepare_environment,
     start_server,
     use_uvloop,
+    worker_pids,
 )
 
 HOST = "tremplin.bench.test"
@@ -419,14 +427,32 @@ class PassResult:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: CPU ms per request: web workers, PostgreSQL, load generator.
+    cpu_ms: tuple[float, float, float] | None = None
+    #: Share of the machine's CPU time in use during the pass.
+    machine_busy: float = 0.0
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
-async def run_pass(name: str, port: int, paths: list[str], clients: int) -> PassResult:
+async def run_pass(
+    name: str,
+    port: int,
+    paths: list[str],
+    clients: int,
+    server_pid: int = 0,
+    keep_alive: bool = False,
+) -> PassResult:
     result = PassResult(name)
+    workers = worker_pids(server_pid) if server_pid else []
+    cpu_before = (
+        sum(cpu_seconds(pid) for pid in workers),
+        database_cpu_seconds(),
+        cpu_seconds(os.getpid()),
+    )
+    ticks_before = machine_ticks()
     queue: asyncio.Queue[str] = asyncio.Queue()
     for path in paths:
         queue.put_nowait(path)
@@ -439,13 +465,31 @@ async def run_pass(name: str, port: int, paths: list[str], clients: int) -> Pass
             except asyncio.QueueEmpty:
                 return
             started = time.perf_counter()
+            if not keep_alive:
+                connection = HttpConnection(port, HOST)
             status, _body = await connection.get(path, ACCEPT_LANGUAGE)
+            if not keep_alive and connection.writer is not None:
+                connection.writer.close()
             result.latencies_ms.append((time.perf_counter() - started) * 1000)
             result.statuses[status] = result.statuses.get(status, 0) + 1
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
     result.seconds = time.perf_counter() - started
+    busy, total = (a - b for a, b in zip(machine_ticks(), ticks_before, strict=True))
+    result.machine_busy = busy / total if total else 0.0
+    result.cpu_ms = tuple(
+        (after - before) * 1000 / max(1, len(paths))
+        for before, after in zip(
+            cpu_before,
+            (
+                sum(cpu_seconds(pid) for pid in workers),
+                database_cpu_seconds(),
+                cpu_seconds(os.getpid()),
+            ),
+            strict=True,
+        )
+    )
     return result
 
 
@@ -456,16 +500,62 @@ def report(result: PassResult) -> None:
         f"p99 {result.percentile(0.99):6.1f} ms  max {max(result.latencies_ms):6.1f} ms  "
         f"{len(result.latencies_ms) / result.seconds:6.1f} req/s  statuses {result.statuses}"
     )
+    if result.cpu_ms:
+        web, database, generator = result.cpu_ms
+        print(
+            f"  {'':<34} CPU per request: web workers {web:.1f} ms, "
+            f"PostgreSQL {database:.1f} ms, load generator {generator:.1f} ms; "
+            f"machine busy {result.machine_busy:.0%}"
+        )
 
 
 async def warm_up(port: int, clients: int) -> None:
-    """Open the workers' database connections and import lazily loaded modules."""
+    """Open the workers' database connections, import lazily loaded modules and
+    let each worker build its copy of the index, as its first visitors would.
+
+    Each request comes on a new connection, two at a time, so that both
+    workers accept some; deep pages sorted by date, which no measured query
+    asks for.
+    """
     await run_pass(
         "warm-up",
         port,
-        [API_PATH + "?q=warmup" + str(i) for i in range(clients * 2)],
+        [API_PATH + "?q=warmup" + str(i) for i in range(clients)],
         clients,
     )
+
+    async def fresh(path: str) -> None:
+        connection = HttpConnection(port, HOST)
+        await connection.get(path, ACCEPT_LANGUAGE)
+        if connection.writer is not None:
+            connection.writer.close()
+
+    for page in range(10, 10 + clients * 2, 2):
+        await asyncio.gather(
+            fresh(f"{API_PATH}?sort=date&page={page}"),
+            fresh(f"{API_PATH}?sort=date&page={page + 1}"),
+        )
+
+
+def index_copy_cost() -> tuple[float, float, float]:
+    """Seconds to build one process's copy of the index and its listing cards,
+    and the memory they hold (MB)."""
+    import tracemalloc
+
+    from catalogue import facet_index
+    from catalogue.selectors import card_contents
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    index = facet_index.build()
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    cards = card_contents()
+    carded = time.perf_counter() - started
+    size = tracemalloc.get_traced_memory()[0] / 1e6
+    tracemalloc.stop()
+    del index, cards
+    return built, carded, size
 
 
 def main() -> None:
@@ -519,6 +609,9 @@ def main() -> None:
     solo_paths = [
         f"{API_PATH}?{q}&solo=1" for q in make_queries(args.queries // 4, args.seed + 2)
     ]
+    pinned_paths = [
+        f"{API_PATH}?{q}&pinned=1" for q in make_queries(args.queries, args.seed + 3)
+    ]
     html_paths = []
     if args.html:
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -528,6 +621,7 @@ def main() -> None:
             f"{index_path}?{q}" for q in make_queries(args.queries, args.seed + 1)
         ]
     sample = paths[:20]
+    copy_cost = index_copy_cost()
     api_queries = count_queries(sample)
     html_queries = count_queries(html_paths[:10]) if html_paths else []
     db.close()
@@ -539,17 +633,41 @@ def main() -> None:
         use_uvloop()
         asyncio.run(warm_up(port, args.clients))
         single = asyncio.run(
-            run_pass("API, cold, 1 client (no queueing)", port, solo_paths, 1)
+            run_pass(
+                "API, cold, 1 client (no queueing)", port, solo_paths, 1, server.pid
+            )
         )
         cold = asyncio.run(
-            run_pass("API, cold result cache", port, paths, args.clients)
+            run_pass("API, cold result cache", port, paths, args.clients, server.pid)
         )
         warm = asyncio.run(
-            run_pass("API, same queries again (cached)", port, paths, args.clients)
+            run_pass(
+                "API, same queries again (cached)",
+                port,
+                paths,
+                args.clients,
+                server.pid,
+            )
+        )
+        pinned = asyncio.run(
+            run_pass(
+                "API, cold, keep-alive connections",
+                port,
+                pinned_paths,
+                args.clients,
+                server.pid,
+                keep_alive=True,
+            )
         )
         html = (
             asyncio.run(
-                run_pass("HTML page, cold result cache", port, html_paths, args.clients)
+                run_pass(
+                    "HTML page, cold result cache",
+                    port,
+                    html_paths,
+                    args.clients,
+                    server.pid,
+                )
             )
             if html_paths
             else None
@@ -570,8 +688,13 @@ def main() -> None:
     report(single)
     report(cold)
     report(warm)
+    report(pinned)
     if html:
         report(html)
+    print(
+        f"  Per-process copy of the index: built in {copy_cost[0] * 1000:.0f} ms, "
+        f"listing cards {copy_cost[1] * 1000:.0f} ms, {copy_cost[2]:.1f} MB"
+    )
     print(
         f"  SQL queries per API request (cold, {len(api_queries)} sampled): "
         f"min {min(api_queries)}, max {max(api_queries)}"

@@ -63,6 +63,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.support import (  # noqa: E402
     HttpConnection,
+    cpu_seconds,
     free_port,
     load_average,
     prepare_environment,
@@ -365,12 +366,6 @@ async def final_phase(port: int, learners: list[Learner]) -> tuple[PhaseResult, 
 
 
 # --- Server ------------------------------------------------------------------------
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def memory_kb(pid: int, field_name: str) -> int:

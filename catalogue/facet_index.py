@@ -201,7 +201,9 @@ class FacetIndex:
         return match
 
     def _load_text_match(self, text: str) -> TextMatch:
-        position = {pk: index for index, pk in enumerate(self.ids)}
+        position = self.derived(
+            "positions", lambda: {pk: index for index, pk in enumerate(self.ids)}
+        )
         ranked = [
             (-rank, position[pk])
             for pk, rank in _shared_ranked_matches(text, self.version)
