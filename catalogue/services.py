@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from lms import audit
 from lms.permissions import has_role, roles_of
 
 from .errors import RegistrationError
@@ -464,6 +465,14 @@ def _decide_one(
                 "placée sur liste d'attente."
             )
         log = flow.waitlist(actor=actor, note=note)
+    audit.event(
+        actor,
+        audit.Action.REGISTRATION_DECIDED,
+        " — ".join(p for p in (registration.get_status_display(), note) if p),
+        obj=registration,
+        object_label=_("Inscription n° %(id)s à la session %(code)s")
+        % {"id": registration.pk, "code": session.code},
+    )
     _after_commit(registration, log, session)
     return ""
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.contrib.admin.models import ADDITION
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lms import audit
 
@@ -149,14 +150,16 @@ def _create(
         actor=by,
         message=reason or attestation.get_origin_display(),
     )
-    if by is not None:
-        audit.record(
-            by,
-            [attestation],
-            ADDITION,
-            f"Attestation émise manuellement : {reason}",
-            logger=logger,
-        )
+    audit.record(
+        by,
+        [attestation],
+        ADDITION,
+        f"Attestation émise manuellement : {reason}"
+        if by is not None
+        else str(attestation.get_origin_display()),
+        logger=logger,
+        action=audit.Action.ATTESTATION_ISSUED,
+    )
     return attestation
 
 
@@ -258,6 +261,9 @@ def _create_chunk(
         )
         for a in rows
     )
+    audit.events(
+        None, audit.Action.ATTESTATION_ISSUED, rows, _("Émise automatiquement")
+    )
     return [a.pk for a in rows]
 
 
@@ -294,7 +300,12 @@ def revoke_attestation(attestation: Attestation, *, by: Any, reason: str) -> boo
             message=reason,
         )
         audit.record(
-            by, [locked], CHANGE, f"Attestation révoquée : {reason}", logger=logger
+            by,
+            [locked],
+            CHANGE,
+            f"Attestation révoquée : {reason}",
+            logger=logger,
+            action=audit.Action.ATTESTATION_REVOKED,
         )
         number, _index = status_list.position(locked.pk)
         transaction.on_commit(lambda: status_list.forget(number))

@@ -449,6 +449,7 @@ def correct_record(
             CHANGE,
             f"attendance corrected {before['status']}→{status}: {reason}",
             logger=logger,
+            action=audit.Action.ATTENDANCE_CORRECTED,
         )
         if record.virtual_class_id:
             refresh_totals(record.cohort_id, [record.user_id])

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .models import Establishment, RoleAssignment, User
 from .services import sync_user_access
 
@@ -62,6 +63,19 @@ class UserAdmin(DjangoUserAdmin):
                     if assignment.granted_by_id is None:
                         assignment.granted_by = request.user
                         assignment.save(update_fields=["granted_by"])
+                    audit.event(
+                        request.user,
+                        audit.Action.ROLE_GRANTED,
+                        str(assignment.get_role_display()),
+                        obj=form.instance,
+                    )
+                for assignment in formset.deleted_objects:
+                    audit.event(
+                        request.user,
+                        audit.Action.ROLE_REVOKED,
+                        str(assignment.get_role_display()),
+                        obj=form.instance,
+                    )
         sync_user_access(form.instance)
 
 

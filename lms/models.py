@@ -364,3 +364,77 @@ def get_language_code() -> str:
     from django.utils.translation import get_language
 
     return (get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+class AuditEvent(models.Model):
+    """One entry of the audit trail: who did what to what (and whose data), when.
+
+    Append-only: rows are never changed nor deleted (a database trigger refuses
+    it, see migration ``0006_auditevent``). Actor and object are kept as labels
+    too, so that an entry stays readable after they are gone.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Ajout")
+        CHANGED = "changed", _("Modification")
+        DELETED = "deleted", _("Suppression")
+        ROLE_GRANTED = "role_granted", _("Fonction attribuée")
+        ROLE_REVOKED = "role_revoked", _("Fonction retirée")
+        REGISTRATION_DECIDED = "registration_decided", _("Décision d'inscription")
+        ENROLMENT_CHANGED = "enrolment_changed", _("Inscription à une cohorte")
+        GRADE_DECIDED = "grade_decided", _("Évaluation d'un travail")
+        ATTENDANCE_CORRECTED = "attendance_corrected", _("Présence corrigée")
+        ATTESTATION_ISSUED = "attestation_issued", _("Attestation délivrée")
+        ATTESTATION_REVOKED = "attestation_revoked", _("Attestation révoquée")
+        ITEM_BANK_EDITED = "item_bank_edited", _("Banque d'items modifiée")
+        DATA_EXPORTED = "data_exported", _("Export de données")
+
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("auteur (libellé)"), max_length=255, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    object_type = models.CharField(_("type d'objet"), max_length=100, blank=True)
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
+    object_label = models.CharField(_("objet"), max_length=255, blank=True)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne concernée"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    message = models.TextField(_("détail"), blank=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["action", "-at"], name="lms_audit_action_idx"),
+            models.Index(fields=["actor", "-at"], name="lms_audit_actor_idx"),
+            models.Index(fields=["subject", "-at"], name="lms_audit_subject_idx"),
+            models.Index(
+                fields=["object_type", "object_id"], name="lms_audit_object_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The audit trail is append-only.")

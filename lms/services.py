@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import audit
 from .models import Establishment, RoleAssignment, User
 from .roles import ESTABLISHMENT_SCOPED_ROLES, ROLE_PERMISSIONS, Role, group_name
 
@@ -66,12 +67,27 @@ def grant_role(
             establishment.pk if establishment else None,
             granted_by.pk if granted_by else None,
         )
+        audit.event(
+            granted_by,
+            audit.Action.ROLE_GRANTED,
+            _role_message(role, establishment),
+            obj=user,
+        )
     return assignment
+
+
+def _role_message(role: str, establishment: Establishment | None) -> str:
+    label = str(Role(role).label)
+    return f"{label} ({establishment})" if establishment is not None else label
 
 
 @transaction.atomic
 def revoke_role(
-    user: User, role: str, *, establishment: Establishment | None = None
+    user: User,
+    role: str,
+    *,
+    establishment: Establishment | None = None,
+    revoked_by: User | None = None,
 ) -> bool:
     """Remove ``role`` (for ``establishment`` when given); return whether it existed.
 
@@ -88,6 +104,12 @@ def revoke_role(
     _forget_cached_roles(user)
     if deleted:
         logger.info("role revoked user=%s role=%s", user.pk, role)
+        audit.event(
+            revoked_by,
+            audit.Action.ROLE_REVOKED,
+            _role_message(role, establishment),
+            obj=user,
+        )
     return bool(deleted)
 
 

@@ -285,6 +285,7 @@ def review_with_rubric(
                 _("Évaluation critériée : %(total)d / %(max)d")
                 % {"total": review.total_points, "max": review.max_points},
                 logger=logger,
+                action=audit.Action.GRADE_DECIDED,
             )
         _notify_learner(reviewed, cohort)
     logger.info(

@@ -199,7 +199,14 @@ def assign_group(
         raise ValidationError(_("Ce groupe appartient à une autre cohorte."))
     enrolment.group = group
     enrolment.save(update_fields=["group", "updated_at"])
-    audit.record(by, [enrolment], audit.CHANGE, _("Groupe modifié"), logger=logger)
+    audit.record(
+        by,
+        [enrolment],
+        audit.CHANGE,
+        _("Groupe modifié"),
+        logger=logger,
+        action=audit.Action.ENROLMENT_CHANGED,
+    )
     return enrolment
 
 
@@ -261,6 +268,7 @@ def enrol(
         _("Inscription en cohorte (%(source)s)")
         % {"source": Enrolment.Source(source).label},
         logger=logger,
+        action=audit.Action.ENROLMENT_CHANGED,
     )
     return enrolment
 
@@ -284,7 +292,14 @@ def unenrol(cohort: Cohort, user: Any, *, by: Any = None) -> bool:
     enrolment.save(update_fields=["status", "withdrawn_at", "updated_at"])
     if cohort.course_id:
         revoke_course_access(user, cohort.course, Participant.Role.LEARNER, by=by)
-    audit.record(by, [enrolment], audit.CHANGE, _("Désinscription"), logger=logger)
+    audit.record(
+        by,
+        [enrolment],
+        audit.CHANGE,
+        _("Désinscription"),
+        logger=logger,
+        action=audit.Action.ENROLMENT_CHANGED,
+    )
     return True
 
 
@@ -315,6 +330,7 @@ def extend_deadline(
         audit.CHANGE,
         _("Échéance reportée au %(date)s") % {"date": new_deadline.isoformat()},
         logger=logger,
+        action=audit.Action.ENROLMENT_CHANGED,
     )
     return len(rows)
 

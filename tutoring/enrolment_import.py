@@ -270,6 +270,7 @@ def apply_import(cohort: Cohort, data: bytes, *, by: Any = None) -> ImportPlan:
         audit.CHANGE,
         _("Import CSV : %(count)s inscription(s)") % {"count": len(valid)},
         logger=logger,
+        action=audit.Action.ENROLMENT_CHANGED,
     )
     return plan
 

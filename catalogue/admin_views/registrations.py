@@ -26,6 +26,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from lms import audit
+
 from .. import exports, services
 from ..errors import RegistrationError
 from ..models import Registration, RegistrationLog, Session
@@ -279,6 +281,12 @@ def export_registrants(request: HttpRequest, session_id: int, fmt: str) -> HttpR
         content_type = exports.XLSX_CONTENT_TYPE
     else:
         raise Http404
+    audit.event(
+        request.user,
+        audit.Action.DATA_EXPORTED,
+        _("Liste des inscrits (%(format)s)") % {"format": fmt.upper()},
+        obj=session,
+    )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="{exports.export_filename(session, fmt)}"'

@@ -31,6 +31,7 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from lms import audit
 from lms.models import Competence
 
 from ..models import Item, ItemFamily
@@ -260,6 +261,13 @@ def export_view(request: HttpRequest, kind: str) -> HttpResponse:
     else:
         body = "\ufeff" + itembank.items_to_csv(document)
         content_type = "text/csv; charset=utf-8"
+    audit.event(
+        request.user,
+        audit.Action.DATA_EXPORTED,
+        _("Items de l'autotest (%(format)s)") % {"format": kind.upper()},
+        object_type="certification.Item",
+        object_label=_("Banque d'items"),
+    )
     response = HttpResponse(body.encode("utf-8"), content_type=content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="autotest-items-CONFIDENTIEL-{stamp}.{kind}"'

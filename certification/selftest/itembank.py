@@ -980,7 +980,12 @@ def import_items(data: Any, *, by: Any = None, dry_run: bool = False) -> ImportR
         for item in created_items + updated_items:
             item.save_revision(user=by, clean=False, log_action=True)
         audit.record(
-            by, created_items, audit.ADDITION, _("Item importé."), logger=logger
+            by,
+            created_items,
+            audit.ADDITION,
+            _("Item importé."),
+            logger=logger,
+            action=audit.Action.ITEM_BANK_EDITED,
         )
         audit.record(
             by,
@@ -988,6 +993,7 @@ def import_items(data: Any, *, by: Any = None, dry_run: bool = False) -> ImportR
             audit.CHANGE,
             _("Item mis à jour par import."),
             logger=logger,
+            action=audit.Action.ITEM_BANK_EDITED,
         )
         if created_items or updated_items:
             schedule_bank_bump()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses.reports import stream_csv
+from lms import audit
 
 from ..forms_selftest_campaigns import CampaignForm, JoinForm, TargetLevelsForm
 from ..models import Attempt, Campaign, CampaignParticipation
@@ -287,6 +288,12 @@ def campaign_export(request: HttpRequest, uuid: Any) -> HttpResponse:
     stats = service.stats(campaign)
     header, rows = export_rows(campaign, stats)
     service.record_export(campaign, request.user)
+    audit.event(
+        request.user,
+        audit.Action.DATA_EXPORTED,
+        _("Résultats individuels de la campagne (CSV)"),
+        obj=campaign,
+    )
     response = HttpResponse(
         "".join(stream_csv(header, rows)), content_type="text/csv; charset=utf-8"
     )

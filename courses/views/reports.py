@@ -12,8 +12,10 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from lms import audit
 from lms.permissions import check_object_permission, has_object_permission
 
 from .. import reports
@@ -92,6 +94,12 @@ def course_report_csv(request: HttpRequest, course_id: int) -> StreamingHttpResp
             visible_learner_ids(request.user, course),
         ),
     )
+    audit.event(
+        request.user,
+        audit.Action.DATA_EXPORTED,
+        _("Suivi des apprenants (CSV)"),
+        obj=course,
+    )
     return _csv_response(rows, _csv_filename(course, "suivi"))
 
 
@@ -109,5 +117,11 @@ def interactions_csv(request: HttpRequest, course_id: int) -> StreamingHttpRespo
             [selected] if selected else activities,
             visible_learner_ids(request.user, course),
         ),
+    )
+    audit.event(
+        request.user,
+        audit.Action.DATA_EXPORTED,
+        _("Interactions SCORM (CSV)"),
+        obj=course,
     )
     return _csv_response(rows, _csv_filename(course, "interactions"))

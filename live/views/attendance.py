@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses.reports import stream_csv
+from lms import audit
 from lms.permissions import check_object_permission
 from tutoring.exports import aiter_batched
 from tutoring.models import Cohort, Enrolment
@@ -300,6 +301,9 @@ def _matrix_csv(
                     "" if summary.percent is None else summary.percent,
                 ]
 
+    audit.event(
+        request.user, audit.Action.DATA_EXPORTED, _("Présences (CSV)"), obj=cohort
+    )
     lines = stream_csv(header, rows())
     # Under ASGI a sync iterator would be read whole first: batch it (as the
     # dashboard export does).

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import ActivityProgress, Submission
+from lms import audit
 from lms.permissions import check_object_permission
 
 from .. import charts, exports
@@ -184,6 +185,12 @@ def dashboard_export(request: HttpRequest, cohort_id: int, fmt: str) -> HttpResp
     activities = cohort_activities(cohort)
     logger.info(
         "dashboard export cohort=%s format=%s by=%s", cohort.pk, fmt, request.user.pk
+    )
+    audit.event(
+        request.user,
+        audit.Action.DATA_EXPORTED,
+        _("Tableau de bord de la cohorte (%(format)s)") % {"format": fmt.upper()},
+        obj=cohort,
     )
     if fmt == "xlsx":
         output = exports.write_xlsx(
