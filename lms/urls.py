@@ -8,13 +8,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import privacy_views, views
 from .admin_site import admin_site
 from .forms import EmailAuthenticationForm
 
 app_urls = (
     [
         path("dashboard/", views.dashboard_view, name="dashboard"),
+        path("account/data/", privacy_views.my_data, name="my_data"),
         path(
             "establishments/<int:fase_number>/staff/",
             views.establishment_staff,
