@@ -11,15 +11,25 @@ are recorded as additions, changes or deletions.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.db import models
+from django.db import connection, models, transaction
 
 from .models import AuditEvent
 
-__all__ = ["ADDITION", "CHANGE", "DELETION", "Action", "event", "events", "record"]
+__all__ = [
+    "ADDITION",
+    "CHANGE",
+    "DELETION",
+    "Action",
+    "event",
+    "events",
+    "record",
+    "redaction",
+]
 
 Action = AuditEvent.Action
 
@@ -110,6 +120,24 @@ def events(
         for obj in objects
         if obj.pk is not None
     )
+
+
+@contextmanager
+def redaction() -> Iterator[None]:
+    """Inside a transaction: let label columns of audit entries be rewritten
+    (names and e-mails of an erased account), nothing else (see migration
+    ``0007_erasure_request``)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.redaction() needs a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL tremplin.audit_redaction = 'on'")
+    try:
+        yield
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL tremplin.audit_redaction = 'off'")
 
 
 def record(

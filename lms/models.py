@@ -388,6 +388,9 @@ class AuditEvent(models.Model):
         ATTESTATION_REVOKED = "attestation_revoked", _("Attestation révoquée")
         ITEM_BANK_EDITED = "item_bank_edited", _("Banque d'items modifiée")
         DATA_EXPORTED = "data_exported", _("Export de données")
+        ERASURE_REQUESTED = "erasure_requested", _("Demande d'effacement")
+        ERASURE_DECIDED = "erasure_decided", _("Décision sur une demande d'effacement")
+        ACCOUNT_ANONYMISED = "account_anonymised", _("Compte anonymisé")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -438,3 +441,52 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The audit trail is append-only.")
+
+
+class ErasureRequest(TimeStampedModel):
+    """A person's request to erase their account, decided by an administrator.
+
+    Approval anonymises the account (``lms.erasure``): what the law requires to
+    keep (attestations) stays, tied to a pseudonymous account.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        REFUSED = "refused", _("Refusée")
+        DONE = "done", _("Effectuée")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="erasure_requests",
+    )
+    reason = models.TextField(_("motif"), blank=True, max_length=2000)
+    status = models.CharField(
+        _("statut"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decision_note = models.TextField(_("note de décision"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("demande d'effacement")
+        verbose_name_plural = _("demandes d'effacement")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="lms_erasure_one_pending_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Demande d'effacement n° %(id)s") % {"id": self.pk}
