@@ -30,6 +30,16 @@ def _fresh_wagtail_site_cache():
 
 
 @pytest.fixture(autouse=True)
+def _own_login_throttle(monkeypatch):
+    """Failed sign-ins of one test must not lock accounts of the next."""
+    import uuid
+
+    from lms import throttling
+
+    monkeypatch.setattr(throttling, "_PREFIX", f"login-throttle-{uuid.uuid4().hex}")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_catalogue_facet_index():
     """The process's copy of the search index outlives a rolled-back test."""
     from catalogue import facet_index
