@@ -15,6 +15,12 @@ from . import audit, erasure, privacy
 from .models import ErasureRequest
 
 
+@require_http_methods(["GET"])
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The privacy notice (public)."""
+    return render(request, "lms/privacy_notice.html")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_data(request: HttpRequest) -> HttpResponse:

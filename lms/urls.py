@@ -16,6 +16,7 @@ app_urls = (
     [
         path("dashboard/", views.dashboard_view, name="dashboard"),
         path("account/data/", privacy_views.my_data, name="my_data"),
+        path("privacy/", privacy_views.privacy_notice, name="privacy_notice"),
         path(
             "establishments/<int:fase_number>/staff/",
             views.establishment_staff,

@@ -101,3 +101,13 @@ def test_the_archive_needs_a_signed_in_person(client, db):
     response = client.post(reverse("lms:my_data"))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_the_privacy_notice_is_public_and_points_to_my_data(client, db):
+    page = client.get(reverse("lms:privacy_notice"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Vos droits" in body and "Mes données" in body
+    client.force_login(UserFactory())
+    signed_in = client.get(reverse("lms:privacy_notice")).content.decode()
+    assert reverse("lms:my_data") in signed_in
