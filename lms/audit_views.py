@@ -8,6 +8,7 @@ export that is itself journalled).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 from urllib.parse import urlencode
@@ -36,6 +37,14 @@ EXPORT_LIMIT = 100_000
 SEARCH_MAX_LENGTH = 200
 
 
+def _date(value: str) -> dt.date | None:
+    """A ``YYYY-MM-DD`` filter value; ``None`` when absent or not a real date."""
+    try:
+        return parse_date(value.strip()) if value else None
+    except ValueError:  # well formed but impossible, e.g. 2026-02-31
+        return None
+
+
 def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, str]]:
     """Entries matching the GET filters, and the filters kept (for links)."""
     params = request.GET
@@ -45,11 +54,11 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, str
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
         kept["action"] = action
-    start = parse_date(params.get("from", "") or "") if params.get("from") else None
+    start = _date(params.get("from", ""))
     if start:
         events = events.filter(at__date__gte=start)
         kept["from"] = start.isoformat()
-    end = parse_date(params.get("to", "") or "") if params.get("to") else None
+    end = _date(params.get("to", ""))
     if end:
         events = events.filter(at__date__lte=end)
         kept["to"] = end.isoformat()

@@ -142,3 +142,13 @@ def test_journal_filters_paginates_and_exports(
     assert AuditEvent.objects.filter(
         action=Action.DATA_EXPORTED, object_type="lms.AuditEvent"
     ).exists()
+
+
+def test_impossible_or_malformed_dates_are_ignored(client, administrator):
+    audit.event(administrator, Action.DATA_EXPORTED, "export")
+    client.force_login(administrator)
+    url = reverse("lms_audit:journal")
+    for value in ("2026-02-31", "demain", "2026-13-01"):
+        response = client.get(url, {"from": value, "to": value})
+        assert response.status_code == 200
+        assert response.context["filters"] == {}
