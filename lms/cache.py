@@ -45,3 +45,40 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+def redis_client(alias: str = "default") -> Any | None:
+    """The process's shared ``redis.Redis`` client of cache ``alias`` (``None``
+    when that cache is not on Redis, as in the embedded default)."""
+    from django.core.cache import caches
+
+    backend = caches[alias]
+    if not isinstance(backend, DjangoRedisCache):
+        return None
+    return backend._cache.get_client(write=True)  # noqa: SLF001
+
+
+def count_in_window(key: str, ttl: int) -> int:
+    """Increment a counter that expires ``ttl`` s after its creation.
+
+    On Redis: one round trip (``SET NX EX`` + ``INCR`` pipelined). Other cache
+    backends (the in-memory one of the embedded default): ``add`` + ``incr``.
+    Cache errors are the caller's to handle.
+    """
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    client = redis_client()
+    if client is not None:
+        name = backend.make_and_validate_key(key)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(name, 0, ex=ttl, nx=True)
+        pipe.incr(name)
+        return int(pipe.execute()[1])
+    if backend.add(key, 1, ttl):
+        return 1
+    try:
+        return backend.incr(key)
+    except ValueError:  # expired between add and incr
+        backend.add(key, 1, ttl)
+        return 1

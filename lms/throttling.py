@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from .cache import count_in_window
+
 logger = logging.getLogger(__name__)
 
 _PREFIX = "login-throttle"
@@ -80,16 +82,6 @@ def current_lock(email: str, request: HttpRequest | None) -> Lock | None:
     return None
 
 
-def _count(key: str, window: int) -> int:
-    if cache.add(key, 1, window):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, window)
-        return 1
-
-
 def record_failure(email: str, request: HttpRequest | None) -> Lock | None:
     """Count a failed sign-in; the lock it triggers, if any."""
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
@@ -97,8 +89,8 @@ def record_failure(email: str, request: HttpRequest | None) -> Lock | None:
     address = client_address(request)
     account_key, address_key = _keys(email, address)
     try:
-        account_failures = _count(f"{account_key}:failures", window)
-        address_failures = _count(f"{address_key}:failures", window)
+        account_failures = count_in_window(f"{account_key}:failures", window)
+        address_failures = count_in_window(f"{address_key}:failures", window)
         until = _now() + lockout
         locked = None
         if account_failures >= settings.LOGIN_MAX_FAILURES_PER_ACCOUNT:

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from lms import audit
+from lms.cache import count_in_window, redis_client
 from lms.permissions import has_object_permission
 from lms.realtime import ROOMS_LAYER, broadcast
 
@@ -352,34 +353,10 @@ def rate_limits() -> tuple[tuple[int, int], ...]:
     return tuple(getattr(settings, "TUTORING_CHAT_RATE_LIMITS", DEFAULT_RATE_LIMITS))
 
 
-_redis_clients: dict[str, Any] = {}
-
-
 def _redis() -> tuple[Any, RedisCache] | None:
-    """A Redis client on the default cache's pool (None without Redis)."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    server = backend._servers[0]  # noqa: SLF001
-    client = _redis_clients.get(server)
-    if client is None:
-        # One client per process: Django builds a new one per cache operation.
-        client = _redis_clients[server] = backend._cache.get_client(write=True)  # noqa: SLF001
-    return client, backend
-
-
-def _count(key: str, ttl: int) -> int:
-    """Increment a counter created with a ``ttl`` expiry (atomic on Redis)."""
-    redis = _redis()
-    if redis is None:
-        cache = caches["default"]
-        return 1 if cache.add(key, 1, ttl) else cache.incr(key)
-    client, backend = redis
-    name = backend.make_and_validate_key(key)
-    pipe = client.pipeline(transaction=False)
-    pipe.set(name, 0, ex=ttl, nx=True)
-    pipe.incr(name)
-    return int(pipe.execute()[1])
+    """The shared Redis client of the default cache, with the cache (None without Redis)."""
+    client = redis_client()
+    return None if client is None else (client, caches["default"])
 
 
 def check_rate(user_id: int) -> None:
@@ -390,7 +367,9 @@ def check_rate(user_id: int) -> None:
     for limit, window in rate_limits():
         slot = int(now // window)
         try:
-            count = _count(f"tutoring:chat:rate:{user_id}:{window}:{slot}", window + 1)
+            count = count_in_window(
+                f"tutoring:chat:rate:{user_id}:{window}:{slot}", window + 1
+            )
         except (RedisError, ValueError, OSError):
             logger.warning("chat rate limit unavailable (cache error)")
             return

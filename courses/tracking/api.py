@@ -47,8 +47,6 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, close_old_connections, connections
 from django.http import HttpRequest, JsonResponse
@@ -61,6 +59,7 @@ from courses.tracking import h5p
 from courses.tracking.commits import apply_commit, note_launch_state
 from courses.tracking.selectors import attempt_for_tracking, initial_state, sco_rules
 from courses.tracking.tokens import InvalidAttemptToken, read_attempt_token_payload
+from lms.cache import count_in_window
 
 logger = logging.getLogger(__name__)
 
@@ -257,39 +256,6 @@ def _read_body(request: HttpRequest) -> dict[str, Any]:
     return parse_body(request.content_type, body)
 
 
-_redis: Any = None
-
-
-def _redis_client() -> Any:
-    """One Redis client per process on the cache's connection pool.
-
-    Django's cache builds a new ``redis.Redis`` object for every operation, and
-    redis-py reads its package metadata in each constructor (about 1–2 ms of
-    CPU): the hot path keeps one client.
-    """
-    global _redis
-    if _redis is None:
-        _redis = caches["default"]._cache.get_client(write=True)  # noqa: SLF001
-    return _redis
-
-
-def _count_in_window(key: str, ttl: int) -> int:
-    """Increment a counter that expires ``ttl`` s after its creation.
-
-    On Redis: one round trip (``SET NX EX`` + ``INCR`` pipelined). Other cache
-    backends (the in-memory one of the embedded default): ``add`` + ``incr``.
-    """
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        client = _redis_client()
-        name = backend.make_and_validate_key(key)
-        pipe = client.pipeline(transaction=False)
-        pipe.set(name, 0, ex=ttl, nx=True)
-        pipe.incr(name)
-        return int(pipe.execute()[1])
-    return 1 if cache.add(key, 1, ttl) else cache.incr(key)
-
-
 def _check_rate(attempt_key: str, kind: str) -> None:
     """Fixed-window counter per attempt and kind in the shared cache.
 
@@ -302,7 +268,7 @@ def _check_rate(attempt_key: str, kind: str) -> None:
     slot = int(now // window)
     key = f"tracking:rate:{kind}:{attempt_key}:{slot}"
     try:
-        count = _count_in_window(key, window + 1)
+        count = count_in_window(key, window + 1)
     except (RedisError, ValueError, OSError):
         logger.warning("tracking rate limit unavailable (cache error)")
         return
