@@ -41,8 +41,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_BODY_BYTES = 64 * 1024
 
 
-class _Disconnected(Exception):
-    pass
+class ClientDisconnected(Exception):
+    """The client went away before the whole request body came."""
+
+
+class BodyTooLarge(Exception):
+    """The request body passed the limit (no more of it is read)."""
 
 
 class SyncLane:
@@ -66,10 +70,10 @@ class SyncLane:
             await self.app(scope, receive, send)
             return
         try:
-            body = await _read(receive)
-        except _Disconnected:
+            body = await read_body(receive, MAX_BODY_BYTES)
+        except ClientDisconnected:
             return
-        if body is None:
+        except BodyTooLarge:
             await _send(send, 413, [(b"content-type", b"text/plain")], b"")
             return
         loop = asyncio.get_running_loop()
@@ -124,18 +128,19 @@ class SyncLane:
             response.close()  # request_finished: connections back, caches closed
 
 
-async def _read(receive: Receive) -> bytes | None:
-    """The request body (``None`` past ``MAX_BODY_BYTES``)."""
+async def read_body(receive: Receive, limit: int) -> bytes:
+    """The whole request body; ``BodyTooLarge`` as soon as it passes ``limit``
+    bytes, ``ClientDisconnected`` if the client leaves first."""
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            raise _Disconnected
+            raise ClientDisconnected
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
+        if size > limit:
+            raise BodyTooLarge
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)

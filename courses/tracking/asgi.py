@@ -31,6 +31,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 
 from courses.middleware import content_host, content_security_policy
+from lms.asgi_sync import BodyTooLarge, ClientDisconnected, read_body
 
 # ``courses.tracking.api`` (models) is imported on first use: ASGI servers import
 # this module before Django is set up.
@@ -42,10 +43,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class TrackingFastPath:
@@ -70,7 +67,10 @@ class TrackingFastPath:
         if handler is None:
             await self.app(scope, receive, send)
             return
-        response = await self._respond(scope, receive, handler)
+        try:
+            response = await self._respond(scope, receive, handler)
+        except ClientDisconnected:
+            return  # nothing was read whole, nothing applied
         await self._send(scope, send, response)
 
     def _handler_for(self, scope: Scope) -> Any:
@@ -103,9 +103,9 @@ class TrackingFastPath:
             return api.too_large().response()
         media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         try:
-            body = await _read(receive, limit)
+            body = await read_body(receive, limit)
             data = api.parse_body(media_type, body)
-        except _TooLarge:
+        except BodyTooLarge:
             return api.too_large().response()
         except api.ApiError as error:
             return error.response()
@@ -170,21 +170,3 @@ def _origin_headers(scope: Scope) -> list[tuple[bytes, str]]:
             value += "; preload"
         result.append((b"strict-transport-security", value))
     return result
-
-
-async def _read(receive: Receive, limit: int) -> bytes:
-    """The whole body, refusing it as soon as it passes ``limit`` bytes."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
