@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db import connection, models, transaction
 
-from .models import AuditEvent
+from .models import AuditEvent, User
 
 __all__ = [
     "ADDITION",
@@ -59,8 +59,6 @@ def _actor_label(by: Any) -> str:
 def _subject_of(obj: models.Model) -> Any:
     """The person whose data ``obj`` is, when it says so (``audit_subject_id``,
     a ``user`` field, or the user itself)."""
-    from .models import User
-
     if isinstance(obj, User):
         return obj.pk
     subject = getattr(obj, "audit_subject_id", None)
@@ -126,7 +124,7 @@ def events(
 def redaction() -> Iterator[None]:
     """Inside a transaction: let label columns of audit entries be rewritten
     (names and e-mails of an erased account), nothing else (see migration
-    ``0007_erasure_request``)."""
+    ``0006_audit_journal_and_erasure``)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.redaction() needs a transaction")
     if connection.vendor == "postgresql":

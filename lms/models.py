@@ -370,7 +370,7 @@ class AuditEvent(models.Model):
     """One entry of the audit trail: who did what to what (and whose data), when.
 
     Append-only: rows are never changed nor deleted (a database trigger refuses
-    it, see migration ``0006_auditevent``). Actor and object are kept as labels
+    it, see migration ``0006_audit_journal_and_erasure``). Actor and object are kept as labels
     too, so that an entry stays readable after they are gone.
     """
 
