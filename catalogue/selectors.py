@@ -4,9 +4,9 @@ Pages, views and the API read through ``search_catalogue`` (after
 ``parse_catalogue_query`` validated the GET parameters). Facets are counted
 and pages ordered in memory, on this process's copy of the search index
 (``catalogue.facet_index``); the database answers the free text (one query
-per distinct text and index version) and the page's sessions (one query),
-plus four queries for trainings not shown since the last publication. The
-whole result is cached under the index version.
+per distinct text and index version, shared between processes) and the
+page's sessions (one query); listing cards are read once per copy (four
+queries). The whole result is cached under the index version.
 """
 
 from __future__ import annotations

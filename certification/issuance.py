@@ -154,7 +154,7 @@ def _create(
         by,
         [attestation],
         ADDITION,
-        f"Attestation émise manuellement : {reason}"
+        _("Attestation émise manuellement : %(reason)s") % {"reason": reason}
         if by is not None
         else str(attestation.get_origin_display()),
         logger=logger,
@@ -303,7 +303,7 @@ def revoke_attestation(attestation: Attestation, *, by: Any, reason: str) -> boo
             by,
             [locked],
             CHANGE,
-            f"Attestation révoquée : {reason}",
+            _("Attestation révoquée : %(reason)s") % {"reason": reason},
             logger=logger,
             action=audit.Action.ATTESTATION_REVOKED,
         )

@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
-from .models import AuditEvent, ErasureRequest, RoleAssignment, User
+from .models import AuditEvent, ErasureRequest, User
 from .permissions import is_administrator
+from .services import revoke_role
 
 logger = logging.getLogger(__name__)
 
@@ -128,13 +129,11 @@ def anonymise(user: User, *, by: Any) -> None:
     user.email = f"compte-supprime-{user.pk}@anonyme.invalid"
     user.matricule = ""
     user.is_active = False
-    user.is_staff = False
-    user.is_superuser = False
     user.set_unusable_password()
     user.save()
     user.establishments.clear()
-    user.groups.clear()
-    RoleAssignment.objects.filter(user=user).delete()
+    for role in set(user.role_assignments.values_list("role", flat=True)):
+        revoke_role(user, role, revoked_by=by)
     CalendarFeed.objects.filter(user=user).delete()
     ShareLink.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()

@@ -19,7 +19,6 @@ Page models (the person authored or locked them) are exported as references
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import logging
@@ -136,18 +135,19 @@ def _rows_for(
         condition |= Q(**{INDIRECT[label]: user})
     if not condition:
         return []
+    # Which of the person's links each row has, one query per field.
+    linked = {
+        name: set(
+            model._default_manager.filter(**{name: user}).values_list("pk", flat=True)
+        )
+        for name in roles
+    }
     rows = []
     for obj in model._default_manager.filter(condition).distinct().order_by("pk"):
         row = _row(obj, files)
-        row["_liens"] = [
-            name
-            for name in roles
-            if (
-                getattr(obj, f"{name}_id", None) == user.pk
-                if not model._meta.get_field(name).many_to_many
-                else getattr(obj, name).filter(pk=user.pk).exists()
-            )
-        ] or ([INDIRECT[label]] if label in INDIRECT else [])
+        row["_liens"] = [name for name in roles if obj.pk in linked[name]] or (
+            [INDIRECT[label]] if label in INDIRECT else []
+        )
         rows.append(row)
     return rows
 
@@ -194,7 +194,7 @@ def export_user_data(user: Any) -> bytes:
 
 
 def export_filename(user: Any) -> str:
-    stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d")
+    stamp = timezone.localdate().strftime("%Y%m%d")
     return f"tremplin-mes-donnees-{user.pk}-{stamp}.zip"
 
 
