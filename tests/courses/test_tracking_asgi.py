@@ -13,21 +13,10 @@ from courses.models import ScoState
 from courses.tracking.api import shutdown_db_threads
 from courses.tracking.asgi import TrackingFastPath
 from courses.tracking.tokens import make_attempt_token
+from tests.asgi_support import Inner
 from tests.courses.tracking_fixtures import SCORM_12, commit_body, new_attempt
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Inner:
-    """The wrapped application: records what reached it."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-
-    async def __call__(self, scope, receive, send) -> None:
-        self.paths.append(scope["path"])
-        await send({"type": "http.response.start", "status": 204, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
 
 
 async def call(

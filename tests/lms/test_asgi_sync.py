@@ -11,23 +11,12 @@ from django.core.asgi import get_asgi_application
 from django.db import connections
 
 from lms.asgi_sync import MAX_BODY_BYTES, SyncLane
+from tests.asgi_support import Inner
 from tests.factories.catalogue import make_training
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 API = "/api/v1/catalogue/trainings/"
-
-
-class Inner:
-    """A wrapped application that records what reached it."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-
-    async def __call__(self, scope, receive, send) -> None:
-        self.paths.append(scope["path"])
-        await send({"type": "http.response.start", "status": 204, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
 
 
 async def call(app, path, query="", *, method="GET", body=b"", headers=()):
