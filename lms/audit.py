@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
@@ -27,11 +28,18 @@ __all__ = [
     "Action",
     "event",
     "events",
+    "purge_before",
     "record",
     "redaction",
 ]
 
 Action = AuditEvent.Action
+
+#: The embedded default's (SQLite) delete guard, as migration 0006 creates it.
+SQLITE_NO_DELETE_TRIGGER = (
+    "CREATE TRIGGER lms_auditevent_no_delete BEFORE DELETE ON lms_auditevent "
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+)
 
 _FLAG_ACTIONS = {
     ADDITION: Action.ADDED,
@@ -136,6 +144,32 @@ def redaction() -> Iterator[None]:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL tremplin.audit_redaction = 'off'")
+
+
+def purge_before(moment: datetime) -> int:
+    """Inside a transaction: delete the entries older than ``moment`` (the
+    retention job's privileged path; the trigger refuses any other delete, see
+    migration ``0007_audit_retention``). Returns how many went."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.purge_before() needs a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('tremplin.audit_purge_before', %s, true)",
+                [moment.isoformat()],
+            )
+            cursor.execute("DELETE FROM lms_auditevent WHERE at < %s", [moment])
+            deleted = cursor.rowcount
+            cursor.execute("SELECT set_config('tremplin.audit_purge_before', '', true)")
+        return deleted
+    # SQLite (the embedded default) has no session setting: the no-delete
+    # trigger is lifted and restored inside this transaction.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS lms_auditevent_no_delete")
+        cursor.execute("DELETE FROM lms_auditevent WHERE at < %s", [moment])
+        deleted = cursor.rowcount
+        cursor.execute(SQLITE_NO_DELETE_TRIGGER)
+    return deleted
 
 
 def record(

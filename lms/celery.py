@@ -22,6 +22,10 @@ app.conf.beat_schedule = {
         "task": "lms.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "apply-retention": {
+        "task": "lms.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=47),  # daily; fans out per account
+    },
     "catalogue-publish-scheduled-pages": {
         "task": "catalogue.tasks.publish_scheduled_pages",
         "schedule": crontab(),  # every minute: go_live_at is to the minute
@@ -63,6 +67,10 @@ app.conf.beat_schedule = {
     "certification-selftest-calibration": {
         "task": "certification.tasks.calibrate_items",
         "schedule": crontab(day_of_week=1, hour=4, minute=20),  # weekly
+    },
+    "indicators-refresh": {
+        "task": "indicators.tasks.refresh_indicators",
+        "schedule": crontab(hour=5, minute=10),  # after the nightly repairs
     },
     "live-send-reminders": {
         "task": "live.tasks.send_reminders",

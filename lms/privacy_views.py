@@ -11,14 +11,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import audit, erasure, privacy
+from . import audit, erasure, privacy, retention
 from .models import ErasureRequest
 
 
 @require_http_methods(["GET"])
 def privacy_notice(request: HttpRequest) -> HttpResponse:
-    """The privacy notice (public)."""
-    return render(request, "lms/privacy_notice.html")
+    """The privacy notice (public), with the configured retention periods."""
+    return render(
+        request,
+        "lms/privacy_notice.html",
+        {"retention_periods": retention.periods()},
+    )
 
 
 @login_required
