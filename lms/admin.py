@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .models import Establishment, RoleAssignment, User
+from .models import Establishment, OIDCIdentity, RoleAssignment, User
 from .services import sync_user_access
 
 
@@ -17,6 +17,18 @@ class RoleAssignmentInline(admin.TabularInline):
     readonly_fields = ["granted_by", "created_at"]
 
 
+class OIDCIdentityInline(admin.TabularInline):
+    """Links to Mon Espace: shown, and removable (the person must link again)."""
+
+    model = OIDCIdentity
+    extra = 0
+    fields = ["issuer", "subject", "created_at", "last_login_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["last_name", "first_name"]
@@ -24,7 +36,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "role_assignments__role", "preferred_language"]
     search_fields = ["email", "first_name", "last_name", "matricule"]
     filter_horizontal = ["establishments", "groups", "user_permissions"]
-    inlines = [RoleAssignmentInline]
+    inlines = [RoleAssignmentInline, OIDCIdentityInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -58,6 +70,15 @@ class UserAdmin(DjangoUserAdmin):
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
         super().save_related(request, form, formsets, change)
         for formset in formsets:
+            if formset.model is OIDCIdentity:
+                for identity in formset.deleted_objects:
+                    audit.event(
+                        request.user,
+                        audit.Action.CHANGED,
+                        _("Lien avec Mon Espace retiré : %(identity)s")
+                        % {"identity": identity},
+                        obj=form.instance,
+                    )
             if formset.model is RoleAssignment:
                 for assignment in formset.new_objects:
                     if assignment.granted_by_id is None:

@@ -14,6 +14,7 @@ class LmsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import signal_handlers
+        from .oidc import checks  # noqa: F401 (registers the system checks)
 
         # Not limited to this app: the permissions that role groups carry
         # (e.g. wagtailadmin.access_admin) are created by later apps' migrate.

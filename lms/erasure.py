@@ -4,8 +4,8 @@ account is anonymised.
 Anonymising keeps the rows the platform needs (registrations, tracking,
 attendance, attestations: training history is kept for the legal retention
 period) but ties them to a pseudonymous, disabled account: the name, e-mail,
-staff number and establishments go, so do roles, calendar feeds, share links
-and notifications, and the person's name and e-mail are rewritten in the
+staff number and establishments go, so do roles, the link to Mon Espace,
+calendar feeds, share links and notifications, and the person's name and e-mail are rewritten in the
 audit journal and the admin history. Attestations keep their holder fields:
 a signed credential must stay verifiable.
 """
@@ -132,6 +132,7 @@ def anonymise(user: User, *, by: Any) -> None:
     user.set_unusable_password()
     user.save()
     user.establishments.clear()
+    user.oidc_identities.all().delete()
     for role in set(user.role_assignments.values_list("role", flat=True)):
         revoke_role(user, role, revoked_by=by)
     CalendarFeed.objects.filter(user=user).delete()
