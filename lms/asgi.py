@@ -23,13 +23,18 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from courses.tracking.asgi import TrackingFastPath  # noqa: E402
 from lms.asgi_sync import SyncLane  # noqa: E402
 from lms.routing import websocket_urlpatterns as lms_websockets  # noqa: E402
+from lms.two_factor import SecondFactorWebSocketMiddleware  # noqa: E402
 from tutoring.routing import websocket_urlpatterns as tutoring_websockets  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": TrackingFastPath(SyncLane(django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter([*lms_websockets, *tutoring_websockets]))
+            AuthMiddlewareStack(
+                SecondFactorWebSocketMiddleware(
+                    URLRouter([*lms_websockets, *tutoring_websockets])
+                )
+            )
         ),
     }
 )

@@ -184,4 +184,44 @@ def seed(password: str) -> list[DemoAccount]:
 
     for step in _EXTRA_STEPS:
         step()
+    seed_second_factors()
     return DEMO_ACCOUNTS
+
+
+#: The demo staff's shared TOTP secret (base32): public, like ``DEMO_PASSWORD``,
+#: and only ever set by ``seed_demo``, which ALLOW_DEMO_DATA keeps out of
+#: production.
+DEMO_TOTP_SECRET = "TREMPLINDEMOTOTPSECRETDEMO234567"  # noqa: S105 (public)
+DEMO_EMAIL_DOMAIN = "@demo.tremplin.test"
+
+
+def demo_totp_uri() -> str:
+    """The ``otpauth://`` URI of the demo secret, for an authenticator app."""
+    return (
+        f"otpauth://totp/Tremplin:demo?secret={DEMO_TOTP_SECRET}"
+        "&algorithm=SHA1&digits=6&period=30&issuer=Tremplin"
+    )
+
+
+def seed_second_factors() -> None:
+    """Give every demo account that needs a second factor (IFPC staff,
+    administrators) a confirmed TOTP device with the public demo secret."""
+    from base64 import b32decode
+
+    from django.conf import settings
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .two_factor import TOTP_DEVICE_NAME, requires_second_factor
+
+    if not settings.ALLOW_DEMO_DATA:  # never a public secret in production
+        return
+    key = b32decode(DEMO_TOTP_SECRET).hex()
+    for user in User.objects.filter(email__iendswith=DEMO_EMAIL_DOMAIN):
+        if not requires_second_factor(user):
+            continue
+        TOTPDevice.objects.filter(user=user).exclude(key=key).delete()
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            key=key,
+            defaults={"name": TOTP_DEVICE_NAME, "confirmed": True},
+        )

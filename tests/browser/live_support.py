@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 from tests.browser.conftest import AXE_JS
 from tests.conftest import PASSWORD
 from tests.live.standin import StandIn
+from tests.two_factor_support import pass_second_factor
 
 #: The rule sets the brief asks for (WCAG 2.0 and 2.1, levels A and AA).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -94,6 +95,7 @@ def sign_in(page: Page, user) -> None:
     page.get_by_label("Adresse e-mail").fill(user.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    pass_second_factor(page, user.email)
     page.wait_for_url("**/dashboard/")
 
 

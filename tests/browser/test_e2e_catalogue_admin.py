@@ -13,6 +13,7 @@ from catalogue.demo import SECOND_MANAGER
 from catalogue.models import CatalogueIndexPage, EducationLevel, TrainingPage
 from lms.models import Competence
 from tests.browser.conftest import serious_axe_violations
+from tests.two_factor_support import pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,6 +29,7 @@ def _sign_in(page, email, password):
     page.locator("input[name='username']").fill(email)
     page.locator("input[name='password']").fill(password)
     page.locator("form button[type='submit']").last.click()
+    pass_second_factor(page, email)
     page.wait_for_url("**/dashboard/")
 
 

@@ -10,6 +10,7 @@ from courses.models import Course, Package
 from tests.browser.conftest import serious_axe_violations
 from tests.browser.dialogs import accept_dialogs
 from tests.courses.package_builders import build_scorm12
+from tests.two_factor_support import pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +32,7 @@ def _sign_in(page, email):
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(settings.DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    pass_second_factor(page, email)
     page.wait_for_url("**/dashboard/")
 
 

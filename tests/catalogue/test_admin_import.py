@@ -10,6 +10,7 @@ from catalogue.models import Session, TrainingPage
 from lms.roles import Role
 from tests.factories import UserFactory
 from tests.factories.catalogue import catalogue_index
+from tests.two_factor_support import force_login_verified
 
 from .builders_importing import both_sheets, session_row, training_row
 
@@ -29,7 +30,7 @@ def _upload(data: bytes, name: str = "catalogue.xlsx") -> SimpleUploadedFile:
 
 def test_catalogue_manager_checks_then_confirms_an_import(client, catalogue_manager):
     """The upload is only checked; confirming imports the training as a draft."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     data = both_sheets([training_row()], [session_row()])
     response = client.post(reverse(IMPORT), {"file": _upload(data)})
     assert response.status_code == 200
@@ -45,7 +46,7 @@ def test_catalogue_manager_checks_then_confirms_an_import(client, catalogue_mana
 
 def test_report_table_lists_line_and_column(client, catalogue_manager):
     """A bad file shows the report table (sheet, line, column, message); nothing saved."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     data = both_sheets([training_row()], [session_row(places="0")])
     response = client.post(reverse(IMPORT), {"file": _upload(data)})
     content = response.content.decode()
@@ -61,7 +62,7 @@ def test_oversized_upload_is_refused_before_reading(
 ):
     """An upload over CATALOGUE_IMPORT_MAX_BYTES is refused by the form."""
     settings.CATALOGUE_IMPORT_MAX_BYTES = 1024
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(reverse(IMPORT), {"file": _upload(b"x" * 4096, "f.csv")})
     assert "taille maximale" in response.content.decode()
     assert "report" not in response.context
@@ -70,7 +71,7 @@ def test_oversized_upload_is_refused_before_reading(
 @pytest.mark.parametrize("role", [Role.TEACHER, Role.REGISTRATIONS_MANAGER])
 def test_other_roles_cannot_import_or_export(client, role):
     """Teachers and registrations managers can neither import nor export."""
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     for url in (
         reverse(IMPORT),
         reverse("catalogue_import:export", args=["xlsx"]),
@@ -84,7 +85,7 @@ def test_other_roles_cannot_import_or_export(client, role):
 
 def test_catalogue_manager_downloads_exports(client, catalogue_manager):
     """The export buttons return a workbook and CSV files."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.get(reverse("catalogue_import:export", args=["xlsx"]))
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.xlsx"')

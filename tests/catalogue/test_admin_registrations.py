@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from catalogue import services
 from catalogue.models import Registration, Session
 from lms.roles import Role
+from tests.two_factor_support import force_login_verified
 
 from .builders_registrations import open_session, teacher_user, user_with
 
@@ -44,13 +45,13 @@ def manual_session() -> Session:
 )
 def test_queue_access_per_role(client, manual_session, roles, expected):
     """Only IFPC staff reach the approval queue."""
-    client.force_login(user_with(*roles))
+    force_login_verified(client, user_with(*roles))
     assert client.get(reverse(QUEUE)).status_code in expected
 
 
 def test_queue_lists_targeted_people_first(client, manual_session):
     """In the queue, people outside the target audience come after targeted ones."""
-    client.force_login(user_with(Role.REGISTRATIONS_MANAGER))
+    force_login_verified(client, user_with(Role.REGISTRATIONS_MANAGER))
     content = client.get(reverse(QUEUE)).content.decode()
     assert content.index("Cible2") > content.index("Cible")
     assert content.index("Zorglub") > content.index("Cible2")
@@ -59,7 +60,7 @@ def test_queue_lists_targeted_people_first(client, manual_session):
 
 def test_catalogue_manager_reads_but_cannot_decide(client, manual_session):
     """A catalogue manager sees the queue without actions; a POST is refused."""
-    client.force_login(user_with(Role.CATALOGUE_MANAGER))
+    force_login_verified(client, user_with(Role.CATALOGUE_MANAGER))
     content = client.get(reverse(QUEUE)).content.decode()
     assert 'name="action"' not in content
     ids = list(manual_session.registrations.values_list("pk", flat=True))
@@ -72,7 +73,7 @@ def test_catalogue_manager_reads_but_cannot_decide(client, manual_session):
 
 def test_bulk_accept_within_capacity_with_note(client, manual_session, mailoutbox):
     """A manager accepts three for two seats: two accepted, one reported."""
-    client.force_login(user_with(Role.REGISTRATIONS_MANAGER))
+    force_login_verified(client, user_with(Role.REGISTRATIONS_MANAGER))
     ids = list(manual_session.registrations.order_by("pk").values_list("pk", flat=True))
     response = client.post(
         reverse(QUEUE),
@@ -89,7 +90,7 @@ def test_bulk_accept_within_capacity_with_note(client, manual_session, mailoutbo
 
 def test_bulk_refuse_and_cancel(client, manual_session):
     """Refuse applies to pending registrations; staff may cancel on behalf."""
-    client.force_login(user_with(Role.REGISTRATIONS_MANAGER))
+    force_login_verified(client, user_with(Role.REGISTRATIONS_MANAGER))
     first, second, _third = manual_session.registrations.order_by("pk")
     client.post(reverse(QUEUE), {"action": "refuse", "registration": [first.pk]})
     client.post(reverse(QUEUE), {"action": "cancel", "registration": [second.pk]})
@@ -101,7 +102,7 @@ def test_bulk_refuse_and_cancel(client, manual_session):
 
 def test_queue_filters(client, manual_session):
     """Filtering by audience keeps only people outside the target."""
-    client.force_login(user_with(Role.REGISTRATIONS_MANAGER))
+    force_login_verified(client, user_with(Role.REGISTRATIONS_MANAGER))
     content = client.get(reverse(QUEUE), {"mismatch": "1"}).content.decode()
     assert "Zorglub" in content and "Cible2" not in content
     content = client.get(reverse(QUEUE), {"status": "accepted"}).content.decode()
@@ -111,7 +112,7 @@ def test_queue_filters(client, manual_session):
 def test_queue_query_count_is_bounded(client):
     """The queue costs the same number of queries for 3 or 30 registrations."""
     manager = user_with(Role.REGISTRATIONS_MANAGER)
-    client.force_login(manager)
+    force_login_verified(client, manager)
     session = open_session(capacity=50, policy=Session.Policy.MANUAL)
     for _ in range(3):
         services.register_for_session(teacher_user(), session)
@@ -128,7 +129,7 @@ def test_queue_query_count_is_bounded(client):
 
 def test_session_registrants_and_exports(client, manual_session):
     """The session page lists registrants by status and exports CSV and XLSX."""
-    client.force_login(user_with(Role.CATALOGUE_MANAGER))
+    force_login_verified(client, user_with(Role.CATALOGUE_MANAGER))
     page = client.get(
         reverse("catalogue_registrations:session", args=[manual_session.pk])
     )
@@ -155,14 +156,14 @@ def test_session_registrants_and_exports(client, manual_session):
 
 def test_teacher_cannot_export(client, manual_session):
     """A teacher cannot download the registrants."""
-    client.force_login(teacher_user())
+    force_login_verified(client, teacher_user())
     url = reverse("catalogue_registrations:export", args=[manual_session.pk, "csv"])
     assert client.get(url).status_code in (302, 403)
 
 
 def test_menu_item_only_for_registration_staff(client):
     """The admin menu shows "Inscriptions" to registration staff."""
-    client.force_login(user_with(Role.REGISTRATIONS_MANAGER))
+    force_login_verified(client, user_with(Role.REGISTRATIONS_MANAGER))
     content = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse(QUEUE) in content
 
@@ -172,14 +173,14 @@ def test_plain_manual_queue_is_first_come_first_served(client):
     session = open_session(policy=Session.Policy.MANUAL, audiences=("ctp",))
     services.register_for_session(teacher_user(last_name="Premier"), session)
     services.register_for_session(user_with(Role.CTP, last_name="Second"), session)
-    client.force_login(user_with(Role.REGISTRATIONS_MANAGER))
+    force_login_verified(client, user_with(Role.REGISTRATIONS_MANAGER))
     content = client.get(reverse(QUEUE)).content.decode()
     assert content.index("Premier") < content.index("Second")
 
 
 def test_bulk_action_ignores_foreign_back_url(client, manual_session):
     """The redirect after a bulk action never leaves the site."""
-    client.force_login(user_with(Role.REGISTRATIONS_MANAGER))
+    force_login_verified(client, user_with(Role.REGISTRATIONS_MANAGER))
     first = manual_session.registrations.order_by("pk").first()
     for back in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
         response = client.post(
@@ -196,7 +197,7 @@ def test_session_page_shows_each_registration_history(client, manual_session):
     services.decide_registrations(
         [first], decision="refuse", actor=manager, note="Hors réseau"
     )
-    client.force_login(manager)
+    force_login_verified(client, manager)
     url = reverse("catalogue_registrations:session", args=[manual_session.pk])
     content = client.get(url).content.decode()
     assert "Historique" in content

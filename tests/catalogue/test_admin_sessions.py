@@ -12,6 +12,7 @@ from catalogue.models import Session
 from lms.roles import Role
 from tests.factories import UserFactory
 from tests.factories.catalogue import make_session, make_training
+from tests.two_factor_support import force_login_verified
 
 from .builders_registrations import eager_tasks
 
@@ -66,7 +67,7 @@ def test_catalogue_manager_creates_session_with_days(client, catalogue_manager):
     """A catalogue manager creates a session; its province is derived from the place."""
     training = make_training()
     tutor = UserFactory(roles=[Role.TUTOR])
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(reverse(ADD), _form_data(training, tutors=[str(tutor.pk)]))
     assert response.status_code == 302, response.context["form"].errors
     session = Session.objects.get(code="ADM-S1")
@@ -78,7 +79,7 @@ def test_catalogue_manager_creates_session_with_days(client, catalogue_manager):
 def test_invalid_session_shows_french_messages(client, catalogue_manager):
     """End before start, zero capacity and a missing place give French errors."""
     training = make_training()
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse(ADD),
         _form_data(
@@ -102,7 +103,7 @@ def test_invalid_session_shows_french_messages(client, catalogue_manager):
 def test_day_outside_session_is_refused(client, catalogue_manager):
     """A day outside the session's dates is refused with a French message."""
     training = make_training()
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse(ADD), _form_data(training, **{"days-0-date": "2030-04-01"})
     )
@@ -115,7 +116,7 @@ def test_tutor_choices_are_limited_to_tutors(client, catalogue_manager):
     """The tutors field only offers users holding the tutor role."""
     tutor = UserFactory(roles=[Role.TUTOR])
     teacher = UserFactory(roles=[Role.TEACHER])
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.get(reverse(ADD))
     queryset = response.context["form"].fields["tutors"].queryset
     assert tutor in queryset and teacher not in queryset
@@ -126,7 +127,7 @@ def test_capacity_below_seats_taken_is_refused(client, catalogue_manager):
     training = make_training()
     session = make_session(training, capacity=10, code="ADM-S1")
     Session.objects.filter(pk=session.pk).update(seats_taken=6)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     data = _form_data(
         training,
         capacity="4",
@@ -148,7 +149,7 @@ def test_registrations_manager_views_but_cannot_add(client, registrations_manage
     """A registrations manager sees the list but cannot create or change sessions."""
     training = make_training()
     session = make_session(training, capacity=10)
-    client.force_login(registrations_manager)
+    force_login_verified(client, registrations_manager)
     assert client.get(reverse(INDEX)).status_code == 200
     assert client.get(reverse(ADD)).status_code in (302, 403)
     response = client.post(reverse(EDIT, args=[session.pk]), _form_data(training))
@@ -159,7 +160,7 @@ def test_registrations_manager_views_but_cannot_add(client, registrations_manage
 
 def test_teacher_cannot_reach_sessions_admin(client, teacher):
     """A teacher cannot open the sessions admin."""
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     response = client.get(reverse(INDEX))
     assert response.status_code in (302, 403)
 
@@ -173,7 +174,7 @@ def test_list_filters_by_training_with_bounded_queries(
     for _ in range(3):
         make_session(training)
     make_session(other, code="ADM-OTHER")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     client.get(reverse(INDEX))  # warm per-process caches
     with django_assert_max_num_queries(25):
         response = client.get(sessions_url_for(training))
@@ -190,7 +191,7 @@ def test_list_filters_by_training_with_bounded_queries(
 def test_training_explorer_links_to_its_sessions(client, catalogue_manager):
     """The page explorer offers a "Sessions" link filtered on each training."""
     training = make_training(code="ADM-T1")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.get(
         reverse("wagtailadmin_explore", args=[training.get_parent().pk])
     )
@@ -208,7 +209,7 @@ def test_session_with_registrations_cannot_be_deleted(client, catalogue_manager)
     Registration.objects.create(
         session=session, user=UserFactory(), status=Registration.Status.PENDING
     )
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse("catalogue_sessions:delete", args=[session.pk]), follow=True
     )
@@ -221,7 +222,7 @@ def test_list_filters_by_month_and_province(client, catalogue_manager):
     training = make_training()
     soon = make_session(training, starts_in_days=10)
     later = make_session(training, starts_in_days=200, postal_code="4000")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.get(
         reverse(INDEX), {"month": soon.starts_on.strftime("%Y-%m"), "province": "namur"}
     )
@@ -245,7 +246,7 @@ def test_raising_capacity_of_full_session_promotes_waitlist(client, catalogue_ma
     session.refresh_from_db()
     assert waiting.status == Registration.Status.WAITLISTED
     assert session.status == Session.Status.FULL
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     data = _form_data(
         training,
         capacity="3",
@@ -288,7 +289,7 @@ def test_cancelling_a_session_cancels_and_notifies_its_registrants(
         events.append(event)
 
     registration_cancelled.connect(receiver, dispatch_uid="test-session-cancel")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     data = _form_data(
         training,
         capacity="1",

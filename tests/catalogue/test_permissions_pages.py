@@ -9,6 +9,7 @@ from catalogue.models import TrainingPage
 from lms.roles import Role
 from tests.factories import UserFactory
 from tests.factories.catalogue import catalogue_index, make_training
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def _refused(response) -> bool:
 def test_teacher_cannot_open_page_editing(client, teacher):
     """A teacher cannot open the admin, the add form nor the edit form."""
     training = make_training()
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     assert _refused(client.get("/cms/"))
     assert _refused(client.get(_add_url(catalogue_index())))
     assert _refused(client.get(_edit_url(training)))
@@ -45,7 +46,7 @@ def test_teacher_cannot_open_page_editing(client, teacher):
 def test_teacher_cannot_edit_through_admin_urls(client, teacher):
     """A teacher's POST to the edit URL changes nothing."""
     training = make_training(title="Titre d'origine")
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     response = client.post(
         _edit_url(training), {"title": "Piraté", "slug": training.slug}
     )
@@ -58,7 +59,7 @@ def test_teacher_cannot_edit_through_admin_urls(client, teacher):
 def test_catalogue_manager_can_create_and_edit(client, catalogue_manager):
     """A catalogue manager opens the add form under the index and a training's edit form."""
     training = make_training()
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     assert client.get(_add_url(catalogue_index())).status_code == 200
     response = client.get(_edit_url(training))
     assert response.status_code == 200
@@ -70,7 +71,7 @@ def test_catalogue_manager_can_create_and_edit(client, catalogue_manager):
 def test_registrations_manager_cannot_edit_pages(client, registrations_manager):
     """A registrations manager reaches /cms/ but cannot add or edit catalogue pages."""
     training = make_training()
-    client.force_login(registrations_manager)
+    force_login_verified(client, registrations_manager)
     assert client.get("/cms/").status_code == 200
     assert _refused(client.get(_add_url(catalogue_index())))
     assert _refused(client.get(_edit_url(training)))
@@ -92,7 +93,7 @@ def test_draft_training_is_a_404(client, teacher, who):
     """A never-published training answers 404 to anonymous visitors and teachers."""
     draft = make_training(live=False, title="Brouillon secret")
     if who == "teacher":
-        client.force_login(teacher)
+        force_login_verified(client, teacher)
     response = client.get(f"/{catalogue_index().slug}/{draft.slug}/")
     assert response.status_code == 404
     assert "Brouillon secret" not in response.content.decode()
@@ -103,7 +104,7 @@ def test_pending_draft_is_not_shown_on_a_live_page(client, teacher):
     training = make_training(title="Titre publié")
     training.title = "Titre en brouillon"
     training.save_revision()
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     html = client.get(training.url).content.decode()
     assert "Titre publié" in html
     assert "Titre en brouillon" not in html
@@ -114,10 +115,10 @@ def test_draft_preview_is_for_staff_only(client, teacher, catalogue_manager):
     """The draft view in /cms/ opens for a catalogue manager, not for a teacher."""
     draft = make_training(live=False, title="Brouillon à relire")
     url = reverse("wagtailadmin_pages:view_draft", args=[draft.pk])
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     response = client.get(url)
     assert _refused(response)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.get(url)
     assert response.status_code == 200
     assert "Brouillon à relire" in response.content.decode()

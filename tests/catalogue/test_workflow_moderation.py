@@ -26,6 +26,7 @@ from catalogue.workflow import (
 from lms.roles import Role
 from tests.factories import UserFactory
 from tests.factories.catalogue import catalogue_index, make_training
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -157,13 +158,13 @@ def test_submitter_approval_is_refused_by_the_admin(client, manager_a, manager_b
         "wagtailadmin_pages:workflow_action",
         args=[training.pk, "approve", task_state.pk],
     )
-    client.force_login(manager_a)
+    force_login_verified(client, manager_a)
     response = client.post(url, {"comment": ""})
     assert response.status_code in (302, 403)
     training.refresh_from_db()
     assert not training.live
 
-    client.force_login(manager_b)
+    force_login_verified(client, manager_b)
     response = client.post(url, {"comment": "Relu, c'est en ordre."})
     assert response.status_code in (200, 302)
     training.refresh_from_db()

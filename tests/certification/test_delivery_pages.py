@@ -10,6 +10,7 @@ from django.utils import timezone
 from certification.models import AttestationEvent, Delivery
 from lms.roles import Role
 from tests.factories import UserFactory
+from tests.two_factor_support import force_login_verified
 
 from . import delivery_support
 from .delivery_support import issued
@@ -36,7 +37,7 @@ def test_the_page_is_refused_to_people_outside_ifpc_staff(client, role):
     """Teachers, tutors and CTPs get 403 on the page and on retries."""
     (attestation,) = issued()
     _dead([attestation])
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     assert client.get(PAGE).status_code == 403
     row = Delivery.objects.get()
     url = reverse("certification:delivery_retry", args=[row.pk])
@@ -60,7 +61,7 @@ def test_ifpc_staff_see_the_dead_letters_by_default(client, role):
     """The default view lists dead letters with their error and a retry button."""
     dead, pending = issued(2, matricule="")[0], issued()[0]
     _dead([dead], status=401, error="Refus 401 : jeton refusé (unauthorized)")
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     html = client.get(PAGE).text
     assert dead.holder_name in html
     assert pending.holder_name not in html
@@ -79,7 +80,7 @@ def test_filter_by_state_and_search(client, catalogue_manager):
     first, second = issued(2)
     other = issued()[0]
     _dead([first, second, other])
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     html = client.get(PAGE, {"q": first.holder_name}).text
     assert first.holder_name in html and second.holder_name not in html
     html = client.get(PAGE, {"q": other.training_code}).text
@@ -95,12 +96,12 @@ def test_the_list_has_a_fixed_query_count(
 ):
     """Three or twelve rows: the same number of queries."""
     _dead(issued(3))
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     client.get(PAGE)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # +1: 2FA device
         assert client.get(PAGE).status_code == 200
     _dead(issued(9))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # +1: 2FA device
         html = client.get(PAGE).text
     assert html.count('aria-label="Relancer la livraison de') == 12
 
@@ -108,7 +109,7 @@ def test_the_list_has_a_fixed_query_count(
 def test_the_list_is_paginated(client, catalogue_manager, settings):
     """Past 50 rows the list has a next page."""
     _dead(issued(51))
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     assert "Page 1 sur 2" in client.get(PAGE).text
     assert "Page 2 sur 2" in client.get(PAGE, {"page": 2}).text
 
@@ -118,7 +119,7 @@ def test_retry_sends_a_dead_letter_back_to_pending(client, catalogue_manager):
     (attestation,) = issued()
     _dead([attestation])
     row = attestation.deliveries.get()
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("certification:delivery_retry", args=[row.pk])
     assert client.get(url).status_code == 405
     response = client.post(url, {"back": PAGE + "?state=dead&q=x"})
@@ -142,7 +143,7 @@ def test_retry_refuses_an_outside_back_address(client, catalogue_manager):
     """A ``back`` to another site is ignored: the list is shown instead."""
     (attestation,) = issued()
     _dead([attestation])
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse(
         "certification:delivery_retry", args=[attestation.deliveries.get().pk]
     )
@@ -152,7 +153,7 @@ def test_retry_refuses_an_outside_back_address(client, catalogue_manager):
 
 def test_retry_of_an_unknown_row_is_404(client, catalogue_manager):
     """A missing delivery answers 404."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("certification:delivery_retry", args=[999999])
     assert client.post(url).status_code == 404
 
@@ -161,7 +162,7 @@ def test_retry_all_retries_the_dead_letters_of_the_search(client, administrator)
     """Retry all sends back every dead letter matching the search, not the others."""
     matching, other = issued(), issued()
     _dead(matching + other)
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     code = matching[0].training_code
     response = client.post(
         reverse("certification:delivery_retry_all"), {"q": code}, follow=True
@@ -173,15 +174,15 @@ def test_retry_all_retries_the_dead_letters_of_the_search(client, administrator)
 
 def test_the_staff_navigation_links_to_the_page(client, catalogue_manager, teacher):
     """IFPC staff have the navigation item; teachers do not."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     assert f'href="{PAGE}"' in client.get(PAGE).text
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     assert f'href="{PAGE}"' not in client.get(reverse("lms:dashboard")).text
 
 
 def test_empty_state_when_nothing_failed(client, catalogue_manager):
     """No dead letter: a reassuring empty state, no retry-all button."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     html = client.get(PAGE).text
     assert "Aucune livraison en échec" in html
     assert reverse("certification:delivery_retry_all") not in html

@@ -10,6 +10,7 @@ from certification.models import CalibrationRun
 from certification.selftest import calibration
 from lms.roles import Role
 from tests.factories import UserFactory
+from tests.two_factor_support import force_login_verified
 
 pytestmark = [
     pytest.mark.django_db,
@@ -53,7 +54,7 @@ def _report_run(n_items: int = 120) -> CalibrationRun:
 @pytest.mark.parametrize("role", [Role.TEACHER, Role.TUTOR])
 def test_teachers_and_tutors_get_403(client, role):
     """Neither the page nor the launch is open to teachers or tutors."""
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     assert client.get(reverse(PAGE)).status_code == 403
     assert client.post(reverse(START)).status_code == 403
     assert not CalibrationRun.objects.exists()
@@ -71,7 +72,7 @@ def test_anonymous_visitors_are_sent_to_login(client):
 )
 def test_ifpc_staff_see_the_page(client, role):
     """IFPC staff get the page; with no run yet it shows the empty state."""
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     response = client.get(reverse(PAGE))
     assert response.status_code == 200
     assert "Aucune calibration n'a encore été lancée." in response.text
@@ -81,9 +82,9 @@ def test_ifpc_staff_see_the_page(client, role):
 def test_the_report_is_paginated_with_french_reasons(client, django_assert_num_queries):
     """50 rows a page, reasons in French, a fixed number of queries."""
     _report_run(120)
-    client.force_login(UserFactory(roles=[Role.CATALOGUE_MANAGER]))
+    force_login_verified(client, UserFactory(roles=[Role.CATALOGUE_MANAGER]))
     client.get(reverse(PAGE))  # warm the session
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # +1: 2FA device
         response = client.get(reverse(PAGE))
     assert response.text.count('<th scope="row">item-') == 50
     assert "erreur type de b = 0,41 au-delà de 0,35" in response.text
@@ -95,7 +96,7 @@ def test_the_report_is_paginated_with_french_reasons(client, django_assert_num_q
 def test_the_filter_shows_only_promoted_items(client):
     """« promus » keeps only the items this run promoted."""
     run = _report_run(10)
-    client.force_login(UserFactory(roles=[Role.ADMINISTRATOR]))
+    force_login_verified(client, UserFactory(roles=[Role.ADMINISTRATOR]))
     response = client.get(reverse(PAGE), {"run": run.pk, "show": "promoted"})
     assert "item-001" in response.text and "item-003" not in response.text
 
@@ -109,7 +110,7 @@ def test_a_launch_enqueues_the_task_after_commit(
     sent = []
     monkeypatch.setattr(tasks.calibrate_items, "delay", sent.append)
     staff = UserFactory(roles=[Role.CATALOGUE_MANAGER])
-    client.force_login(staff)
+    force_login_verified(client, staff)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse(START))
     assert response.status_code == 302 and sent == []
@@ -125,7 +126,7 @@ def test_a_second_launch_while_running_is_refused(client, monkeypatch):
     from certification import tasks
 
     monkeypatch.setattr(tasks.calibrate_items, "delay", lambda run_id: None)
-    client.force_login(UserFactory(roles=[Role.CATALOGUE_MANAGER]))
+    force_login_verified(client, UserFactory(roles=[Role.CATALOGUE_MANAGER]))
     client.post(reverse(START))
     response = client.post(reverse(START), follow=True)
     assert "Une calibration est déjà en cours" in response.text
@@ -135,5 +136,5 @@ def test_a_second_launch_while_running_is_refused(client, monkeypatch):
 
 def test_the_launch_is_post_only(client):
     """GET on the launch URL is refused (405)."""
-    client.force_login(UserFactory(roles=[Role.CATALOGUE_MANAGER]))
+    force_login_verified(client, UserFactory(roles=[Role.CATALOGUE_MANAGER]))
     assert client.get(reverse(START)).status_code == 405

@@ -18,6 +18,7 @@ from tests.certification.campaign_support import make_campaign, participate
 from tests.factories import EstablishmentFactory, UserFactory
 from tests.factories.selftest import make_bank, make_blueprint
 from tests.factories.tutoring import make_cohort
+from tests.two_factor_support import force_login_verified
 
 pytestmark = [
     pytest.mark.django_db,
@@ -52,7 +53,7 @@ def test_urls_are_stable():
 
 def test_a_teacher_has_no_organiser_pages(client, teacher):
     """Campaign list and creation are refused (403) to a teacher."""
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     assert client.get(reverse("certification:selftest_campaigns")).status_code == 403
     assert (
         client.get(reverse("certification:selftest_campaign_create")).status_code == 403
@@ -68,7 +69,7 @@ def test_a_tutor_lists_only_their_cohort_campaigns(client):
     )
     make_campaign(blueprint, scope="cohort", cohort=other.cohort, title="Ailleurs")
     make_campaign(blueprint, title="IFPC")
-    client.force_login(mine.tutor)
+    force_login_verified(client, mine.tutor)
     response = client.get(reverse("certification:selftest_campaigns"))
     assert [row["campaign"] for row in response.context["rows"]] == [kept]
     assert "Ailleurs" not in response.text and "Chez moi" in response.text
@@ -80,7 +81,7 @@ def test_the_create_form_offers_only_allowed_scopes(client):
     director = UserFactory()
     grant_role(director, Role.SCHOOL_DIRECTOR, establishment=school)
     blueprint = make_blueprint()
-    client.force_login(director)
+    force_login_verified(client, director)
     response = client.get(reverse("certification:selftest_campaign_create"))
     form = response.context["form"]
     assert [value for value, _ in form.fields["scope"].choices] == ["establishment"]
@@ -109,7 +110,7 @@ def test_the_dashboard_is_for_the_organisation(client):
     """Another cohort's tutor gets a 403; an unknown campaign a 404."""
     setup, other = make_cohort(learners=0), make_cohort(learners=0)
     campaign = make_campaign(scope="cohort", cohort=setup.cohort)
-    client.force_login(other.tutor)
+    force_login_verified(client, other.tutor)
     url = reverse("certification:selftest_campaign", args=[campaign.uuid])
     assert client.get(url).status_code == 403
     assert (
@@ -118,7 +119,7 @@ def test_the_dashboard_is_for_the_organisation(client):
         ).status_code
         == 403
     )
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
     assert client.get(url).status_code == 200
     assert (
         client.get(
@@ -140,7 +141,7 @@ def test_the_individual_table_lists_shared_people_only(client, administrator):
         status=Status.TO_SHARE,
         user=UserFactory(last_name="Discrète"),
     )
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     html = client.get(
         reverse("certification:selftest_campaign", args=[campaign.uuid])
     ).text
@@ -152,7 +153,7 @@ def test_archiving_is_a_post_and_is_audited(client, administrator):
     """GET is refused; POST archives and records who did it."""
     campaign = make_campaign()
     url = reverse("certification:selftest_campaign_archive", args=[campaign.uuid])
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 302
     campaign.refresh_from_db()
@@ -165,7 +166,7 @@ def test_archiving_is_a_post_and_is_audited(client, administrator):
 def test_joining_leads_to_the_participation_page(client, teacher, blueprint):
     """A valid code (lower case, dashes) creates the participation and redirects."""
     campaign = make_campaign(blueprint)
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     response = client.post(
         JOIN, {"code": f"{campaign.code[:3].lower()}-{campaign.code[3:]}"}
     )
@@ -190,7 +191,7 @@ def test_joining_leads_to_the_participation_page(client, teacher, blueprint):
 )
 def test_join_errors_are_in_french(client, teacher, code, message):
     """Wrong characters, wrong length or unknown code: a 400 with a French error."""
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     response = client.post(JOIN, {"code": code})
     assert response.status_code == 400
     assert message in response.text
@@ -200,7 +201,7 @@ def test_joining_a_closed_or_archived_campaign_is_explained(client, teacher, blu
     """Closed and archived campaigns refuse with their own message."""
     closed = make_campaign(blueprint, closes_at=timezone.now())
     archived = make_campaign(blueprint, archived_at=timezone.now())
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     assert "clôturée" in client.post(JOIN, {"code": closed.code}).text
     assert "archivée" in client.post(JOIN, {"code": archived.code}).text
     assert not CampaignParticipation.objects.exists()
@@ -208,13 +209,13 @@ def test_joining_a_closed_or_archived_campaign_is_explained(client, teacher, blu
 
 def test_code_guessing_is_rate_limited_per_user(client, teacher):
     """The 11th code in a minute is refused with a 429; another user is not affected."""
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     statuses = [
         client.post(JOIN, {"code": f"BCDFGH{n}"}).status_code for n in range(222, 233)
     ]
     assert statuses[:10] == [400] * 10 and statuses[10] == 429
     assert "Trop d&#x27;essais" in client.post(JOIN, {"code": "BCDFGH234"}).text
-    client.force_login(UserFactory())
+    force_login_verified(client, UserFactory())
     assert client.post(JOIN, {"code": "BCDFGH234"}).status_code == 400
 
 
@@ -224,7 +225,7 @@ def test_the_share_page_asks_for_consent_and_shows_what_is_shared(client, teache
     participation = participate(
         campaign, {"2.1": "B2"}, user=teacher, status=Status.TO_SHARE
     )
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     url = reverse("certification:selftest_participation", args=[participation.pk])
     html = client.get(url).text
     assert "Partager mes résultats avec l&#x27;IFPC" in html
@@ -244,7 +245,7 @@ def test_the_share_page_asks_for_consent_and_shows_what_is_shared(client, teache
 def test_someone_else_participation_is_a_404(client, teacher):
     """A participation page, share or leave of another person: 404, nothing changed."""
     participation = participate(make_campaign(), {"2.1": "B1"}, status=Status.TO_SHARE)
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     pk = participation.pk
     assert (
         client.get(
@@ -271,7 +272,7 @@ def test_someone_else_participation_is_a_404(client, teacher):
 def test_leaving_from_the_page_anonymises(client, teacher):
     """The leave button anonymises the participation and returns to the join page."""
     participation = participate(make_campaign(), {"2.1": "B1"}, user=teacher)
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     response = client.post(
         reverse("certification:selftest_participation_leave", args=[participation.pk])
     )
@@ -298,7 +299,7 @@ def test_the_campaign_list_queries_do_not_grow(client, administrator):
     setup = make_cohort(learners=0)
     for _ in range(2):
         participate(make_campaign(blueprint, scope="cohort", cohort=setup.cohort), {})
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     few = _list_queries(client)
     for _ in range(4):
         participate(

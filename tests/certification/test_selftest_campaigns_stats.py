@@ -21,6 +21,7 @@ from lms.models import Competence
 from tests.certification.campaign_support import THETA, make_campaign, participate
 from tests.factories import UserFactory
 from tests.factories.catalogue import make_training
+from tests.two_factor_support import force_login_verified
 
 pytestmark = [
     pytest.mark.django_db,
@@ -66,7 +67,7 @@ def test_four_shared_participants_show_no_figure(client, organiser):
         row.distribution == [] and row.mean_theta is None for row in stats.competences
     )
     assert stats.recommendations == []
-    client.force_login(organiser)
+    force_login_verified(client, organiser)
     html = client.get(
         reverse("certification:selftest_campaign", args=[campaign.uuid])
     ).text
@@ -88,7 +89,7 @@ def test_five_shared_participants_show_the_figures(client, organiser):
     stats = campaigns.stats(campaign)
     assert not any(row.suppressed for row in stats.competences)
     assert _row(stats, "2.1").distribution[2] == campaigns.LevelShare("B1", 5, 100.0)
-    client.force_login(organiser)
+    force_login_verified(client, organiser)
     html = client.get(
         reverse("certification:selftest_campaign", args=[campaign.uuid])
     ).text
@@ -185,7 +186,7 @@ def test_the_csv_export_carries_the_attribution_and_shared_rows_only(client, org
         campaign, {"2.1": "B1", "2.2": "C1"}, user=UserFactory(last_name="Ébène")
     )
     hidden = participate(campaign, {"2.1": "A1"}, status=Status.TO_SHARE)
-    client.force_login(organiser)
+    force_login_verified(client, organiser)
     response = client.get(
         reverse("certification:selftest_campaign_export", args=[campaign.uuid])
     )
@@ -214,7 +215,7 @@ def test_no_item_level_data_reaches_the_organisation(client, organiser):
     campaign = make_campaign()
     for _ in range(5):
         participate(campaign, {"2.1": "B1"})
-    client.force_login(organiser)
+    force_login_verified(client, organiser)
     pages = [
         client.get(
             reverse("certification:selftest_campaign", args=[campaign.uuid])
@@ -240,7 +241,7 @@ def test_dashboard_queries_do_not_grow_with_participants(client, organiser):
     campaign = make_campaign(target_levels={"2.1": "B2"})
     for _ in range(5):
         participate(campaign, {"2.1": "A2", "2.2": "B1"})
-    client.force_login(organiser)
+    force_login_verified(client, organiser)
     few = _dashboard_queries(client, campaign)
     for _ in range(10):
         participate(campaign, {"2.1": "A1", "2.2": "B2"})

@@ -19,6 +19,7 @@ from lms.models import Competence
 from lms.roles import Role
 from tests.factories import UserFactory
 from tests.factories.selftest import make_blueprint, make_item
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ def _form(item: Item, **changes) -> dict:
 def test_other_roles_cannot_reach_the_item_bank(client, role):
     """Teachers, tutors and registrations managers get no list, form, import or export."""
     item = make_item()
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     for url in (
         _url("list"),
         _url("edit", item.pk),
@@ -108,7 +109,7 @@ def test_catalogue_manager_sees_the_list_with_badges(
     for k in range(6):
         make_item(uid=f"liste-{k}", parameter_source="expert_seed")
     make_item(uid="calibre-1", parameter_source="mml_batch")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     with django_assert_max_num_queries(30):
         response = client.get(_url("list"))
     content = response.content.decode()
@@ -123,7 +124,7 @@ def test_list_filters_and_search(client, catalogue_manager):
     make_item(uid="cherche-moi")
     make_item("3.1", uid="autre-comp")
     make_item(uid="num-1", item_type=Item.Type.NUMERIC)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     competence = Competence.objects.get(code="3.1").pk
     content = client.get(_url("list"), {"competence": competence}).content.decode()
     assert "autre-comp" in content and "cherche-moi" not in content
@@ -136,7 +137,7 @@ def test_list_filters_and_search(client, catalogue_manager):
 def test_edit_refuses_two_correct_options_for_single_choice(client, catalogue_manager):
     """The admin form applies the bank's rules to the options."""
     item = make_item()
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     data = _form(item, options=[("A", True), ("B", True), ("C", False)])
     response = client.post(_url("edit", item.pk), data)
     assert response.status_code == 200
@@ -147,7 +148,7 @@ def test_edit_refuses_two_correct_options_for_single_choice(client, catalogue_ma
 def test_edit_refuses_a_numeric_item_without_answer(client, catalogue_manager):
     """A numeric item needs its expected value."""
     item = make_item(item_type=Item.Type.NUMERIC)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     data = _form(item, numeric_answer="")
     response = client.post(_url("edit", item.pk), data)
     assert "demande la valeur attendue" in response.content.decode()
@@ -159,7 +160,7 @@ def test_status_change_keeps_the_revision_and_bumps_the_bank(
     """Changing the status is not new content, but the engine's bank changes."""
     item = make_item()
     cache.set(VERSION_KEY, 3, None)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_url("edit", item.pk), _form(item, status="retired"))
     assert response.status_code == 302
@@ -173,7 +174,7 @@ def test_status_change_keeps_the_revision_and_bumps_the_bank(
 def test_key_change_bumps_the_revision_and_keeps_history(client, catalogue_manager):
     """Moving the key to another option makes revision 2 and a history entry."""
     item = make_item()
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     data = _form(
         item,
         options=[("Bonne réponse", False), ("Leurre A", True), ("Leurre B", False)],
@@ -202,7 +203,7 @@ def test_answered_item_cannot_be_deleted(client, catalogue_manager):
         is_correct=True,
         served_at=timezone.now(),
     )
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(_url("delete", item.pk), follow=True)
     assert "passez-les au statut" in response.content.decode()
     assert Item.objects.filter(pk=item.pk).exists()
@@ -213,7 +214,7 @@ def test_unanswered_item_deletion_is_audited(
 ):
     """Deleting an item records who did it."""
     item = make_item(uid="a-supprimer")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_url("delete", item.pk))
     assert response.status_code == 302
@@ -236,7 +237,7 @@ def test_blueprint_cut_scores_must_be_five_increasing_numbers(
     client, catalogue_manager, cuts
 ):
     """Cut scores are refused unless five increasing numbers per known competence."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     competence = Competence.objects.get(code="2.1").pk
     data = {
         "name": "Profil",
@@ -291,7 +292,7 @@ ROW = {
 
 def test_import_view_checks_then_confirms(client, catalogue_manager):
     """The upload is a dry run; the confirmation imports and reports the counts."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(reverse(IMPORT), {"file": _upload(_document(ROW))})
     assert "Confirmer l'import" in response.content.decode()
     assert not Item.objects.exists()
@@ -303,7 +304,7 @@ def test_import_view_checks_then_confirms(client, catalogue_manager):
 
 def test_import_view_lists_errors_and_writes_nothing(client, catalogue_manager):
     """A file with a bad row shows the row and field; no confirmation is offered."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     document = _document(ROW, ROW | {"uid": "vue-2", "target_level": "Z9"})
     response = client.post(reverse(IMPORT), {"file": _upload(document)})
     content = response.content.decode()
@@ -317,7 +318,7 @@ def test_import_view_refuses_oversized_or_unreadable_files(
     client, catalogue_manager, settings
 ):
     """Files over the cap, or not JSON, are refused with a French message."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse(IMPORT), {"file": SimpleUploadedFile("x.json", b"{not json")}
     )
@@ -333,7 +334,7 @@ def test_export_follows_the_list_filters_and_says_it_is_confidential(
     """The export of a filtered list has those items only, keys and a notice."""
     make_item(uid="exp-21")
     make_item("3.1", uid="exp-31")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     competence = Competence.objects.get(code="3.1").pk
     response = client.get(
         reverse("selftest_itembank:export", args=["json"]), {"competence": competence}
@@ -349,7 +350,7 @@ def test_export_follows_the_list_filters_and_says_it_is_confidential(
 def test_catalogue_manager_opens_the_forms_and_the_menu(client, catalogue_manager):
     """The add, edit and history pages render, and the menu names the bank."""
     item = make_item()
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     for url in (_url("add"), _url("edit", item.pk), _url("history", item.pk)):
         assert client.get(url).status_code == 200, url
     assert client.get(_blueprint_url("add")).status_code == 200

@@ -16,6 +16,7 @@ from certification.models import Attestation, AttestationEvent, Delivery
 from lms.roles import Role
 from tests.factories import UserFactory
 from tests.factories.certification import make_attestation
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +181,7 @@ def test_the_holder_sees_content_delivery_state_and_history(client):
     Delivery.objects.filter(attestation=attestation).update(
         attempts=3, last_status_code=503, last_error="Service indisponible"
     )
-    client.force_login(attestation.user)
+    force_login_verified(client, attestation.user)
     response = client.get(
         reverse("certification:attestation_detail", args=[attestation.uuid])
     )
@@ -207,7 +208,7 @@ def test_the_attestation_page_query_count_is_pinned(
         )
         for _ in range(30)
     )
-    client.force_login(staff)
+    force_login_verified(client, staff)
     url = reverse("certification:attestation_detail", args=[attestation.uuid])
     client.get(url)
     with django_assert_max_num_queries(20):
@@ -221,7 +222,7 @@ def test_the_attestation_page_query_count_is_pinned(
 def test_another_teacher_or_a_tutor_is_refused(client, role, name):
     """Only the holder and IFPC staff may open an attestation and its downloads."""
     attestation = make_attestation()
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     response = client.get(reverse(f"certification:{name}", args=[attestation.uuid]))
     assert response.status_code in (403, 404)
 
@@ -232,7 +233,7 @@ def test_another_teacher_or_a_tutor_is_refused(client, role, name):
 def test_staff_may_open_any_attestation(client, catalogue_manager, name):
     """IFPC staff open every attestation and its downloads."""
     attestation = make_attestation()
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.get(reverse(f"certification:{name}", args=[attestation.uuid]))
     assert response.status_code == 200
     attestation.refresh_from_db()
@@ -254,7 +255,7 @@ def test_anonymous_visitors_are_sent_to_login_for_the_attestation_page(client):
 def test_the_pdf_download_is_an_attachment_with_a_safe_name(client):
     """The PDF is served as application/pdf, as an attachment named safely."""
     attestation = make_attestation(training_code='../"évil"\r\nX')
-    client.force_login(attestation.user)
+    force_login_verified(client, attestation.user)
     response = client.get(
         reverse("certification:attestation_pdf", args=[attestation.uuid])
     )
@@ -271,7 +272,7 @@ def test_the_pdf_download_is_an_attachment_with_a_safe_name(client):
 def test_the_credential_download_has_the_jwt_and_its_content(client):
     """The credential JSON holds the JWT and its decoded content."""
     attestation = make_attestation()
-    client.force_login(attestation.user)
+    force_login_verified(client, attestation.user)
     response = client.get(
         reverse("certification:attestation_credential", args=[attestation.uuid])
     )
@@ -289,7 +290,7 @@ def test_staff_revoke_with_a_reason_and_the_public_page_shows_it(
 ):
     """Revocation needs a reason; then the public page and JSON say « révoquée »."""
     attestation = make_attestation()
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     url = reverse("certification:attestation_revoke", args=[attestation.uuid])
     client.post(url, {"reason": "  "})
     attestation.refresh_from_db()
@@ -318,7 +319,7 @@ def test_staff_revoke_with_a_reason_and_the_public_page_shows_it(
 def test_the_holder_cannot_revoke(client):
     """A holder posting to the revoke URL gets 403 and nothing changes."""
     attestation = make_attestation()
-    client.force_login(attestation.user)
+    force_login_verified(client, attestation.user)
     url = reverse("certification:attestation_revoke", args=[attestation.uuid])
     assert client.post(url, {"reason": "je veux"}).status_code == 403
     attestation.refresh_from_db()

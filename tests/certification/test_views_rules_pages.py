@@ -18,6 +18,7 @@ from certification.models import (
 from lms.roles import Role
 from tests.catalogue.builders_registrations import eager_tasks  # noqa: F401
 from tests.factories import UserFactory
+from tests.two_factor_support import force_login_verified
 from tutoring.cohorts import set_tutors
 
 from .builders_rules import (  # noqa: F401
@@ -76,7 +77,7 @@ def test_teachers_and_tutors_are_refused_every_page(client, setup, name, role):
     user = UserFactory(roles=[role])
     if role == Role.TUTOR:
         set_tutors(setup.cohort, [user], lead=user)
-    client.force_login(user)
+    force_login_verified(client, user)
     method, url = _urls(setup)[name]
     assert getattr(client, method)(url).status_code == 403
     assert not SessionClosure.objects.exists()
@@ -106,7 +107,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, setup, name):
 )
 def test_ifpc_staff_open_the_staff_pages(client, setup, role):
     """IFPC staff open every page."""
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     for name in (
         "sessions",
         "session_attestations",
@@ -123,9 +124,9 @@ def test_the_navigation_shows_attestations_to_staff_only(
 ):
     """The "Attestations" item is in the staff's navigation, not the teacher's."""
     url = reverse("certification:sessions")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     assert f'href="{url}"' in client.get(reverse("lms:dashboard")).text
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     assert f'href="{url}"' not in client.get(reverse("lms:dashboard")).text
 
 
@@ -134,7 +135,7 @@ def test_a_session_without_cohort_is_not_found(client, catalogue_manager):
     from tests.factories.catalogue import make_session, make_training
 
     session = make_session(make_training(), status="planned")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("certification:session_attestations", args=[session.pk])
     assert client.get(url).status_code == 404
 
@@ -147,7 +148,7 @@ def test_sessions_list_ended_first_with_counts_and_search(client, catalogue_mana
     from tests.factories.certification import make_attestation
 
     make_attestation(user=ended.learners[0], session=ended.session)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     html = client.get(reverse("certification:sessions")).text
     assert html.index(ended.session.code) < html.index(upcoming.session.code)
     assert "pas encore clôturée" in html
@@ -164,10 +165,10 @@ def test_sessions_list_query_count_does_not_grow(
 ):
     """The list costs the same queries for 1 or 4 sessions."""
     make_rule_setup(learners=1)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("certification:sessions")
     client.get(url)
-    with django_assert_num_queries(5) as first:
+    with django_assert_num_queries(6) as first:  # +1: 2FA device
         assert client.get(url).status_code == 200
     for _ in range(3):
         make_rule_setup(learners=2)
@@ -186,7 +187,7 @@ def test_session_page_shows_evaluations_and_warnings(client, setup, catalogue_ma
     bonus = setup.template_activities["Bonus"]
     RuleRequirement.objects.create(rule=rule, activity=bonus, activity_title="Bonus")
     bonus.delete()
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     html = client.get(
         reverse("certification:session_attestations", args=[setup.session.pk])
     ).text
@@ -211,11 +212,11 @@ def test_session_page_query_count_does_not_grow(
         from tests.factories.certification import make_attestation
 
         make_attestation(user=setup.learners[0], session=setup.session)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     small_url = reverse("certification:session_attestations", args=[small.session.pk])
     big_url = reverse("certification:session_attestations", args=[big.session.pk])
     client.get(small_url)
-    with django_assert_num_queries(19) as first:
+    with django_assert_num_queries(20) as first:  # +1: 2FA device
         client.get(small_url)
     with django_assert_num_queries(len(first.captured_queries)):
         assert client.get(big_url).status_code == 200
@@ -228,7 +229,7 @@ def test_closing_runs_and_the_status_reports_progress(
     """The close button issues in the background; the JSON shows the counters."""
     alice, bob = setup.learners
     complete_all(setup, alice)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     status_url = reverse("certification:session_close_status", args=[setup.session.pk])
     assert client.get(status_url).json() == {"state": "none", "running": False}
     with committed():
@@ -248,7 +249,7 @@ def test_closing_runs_and_the_status_reports_progress(
 def test_closing_before_the_end_is_refused_with_a_message(client, catalogue_manager):
     """A session not over yet cannot be closed; the page says from when."""
     setup = make_rule_setup(learners=1, starts_in_days=5)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse("certification:session_close", args=[setup.session.pk]), follow=True
     )
@@ -259,7 +260,7 @@ def test_closing_before_the_end_is_refused_with_a_message(client, catalogue_mana
 # --- manual issue -------------------------------------------------------------------
 def test_manual_issue_needs_a_reason(client, setup, catalogue_manager):
     """Without a reason nothing is issued and the form says why."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse("certification:manual_issue", args=[setup.session.pk]),
         {"learner": setup.learners[0].email, "kind": "completion", "reason": "  "},
@@ -271,7 +272,7 @@ def test_manual_issue_needs_a_reason(client, setup, catalogue_manager):
 
 def test_manual_issue_refuses_someone_not_enrolled(client, setup, catalogue_manager):
     """A person not enrolled in the session cannot be given its attestation."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     stranger = UserFactory()
     response = client.post(
         reverse("certification:manual_issue", args=[setup.session.pk]),
@@ -286,7 +287,7 @@ def test_manual_issue_issues_once_with_reason_and_audit(
 ):
     """Staff issue with a reason (audited); a second issue says it already exists."""
     alice = setup.learners[0]
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("certification:manual_issue", args=[setup.session.pk])
     data = {
         "learner": alice.email.upper(),
@@ -328,7 +329,7 @@ def _formset_data(prefix: str = "requirements", rows=(), initial: int = 0) -> di
 
 def test_staff_save_a_session_rule_with_requirements(client, setup, catalogue_manager):
     """The session rule form saves conditions and requirements; audited."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     quiz = setup.template_activities["Quiz"]
     data = {
         "require_required_activities": "on",
@@ -365,7 +366,7 @@ def test_rule_form_offers_only_the_templates_activities(
     client, setup, catalogue_manager
 ):
     """Choosing an activity outside the training's template is refused."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     run_copy = setup.run_activities["Quiz"]
     data = {
         "min_attendance_percent": "80",
@@ -380,7 +381,7 @@ def test_rule_form_offers_only_the_templates_activities(
 
 def test_rule_form_refuses_an_attendance_over_100(client, setup, catalogue_manager):
     """A minimum attendance above 100 % is refused with a message."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     data = {"min_attendance_percent": "120", **_formset_data()}
     response = client.post(
         reverse("certification:training_rule", args=[setup.training.pk]), data
@@ -398,7 +399,7 @@ def test_a_deleted_requirement_is_flagged_in_the_rule_form(
     bonus = setup.template_activities["Bonus"]
     RuleRequirement.objects.create(rule=rule, activity=bonus, activity_title="Bonus")
     bonus.delete()
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     html = client.get(
         reverse("certification:training_rule", args=[setup.training.pk])
     ).text
@@ -413,7 +414,7 @@ def test_a_session_rule_can_be_removed_to_follow_the_training(
 ):
     """Deleting the session's own rule brings back the training's."""
     CompletionRule.objects.create(session=setup.session)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     client.post(
         reverse("certification:session_rule", args=[setup.session.pk]), {"delete": "1"}
     )

@@ -15,6 +15,7 @@ from lms.roles import Role
 from tests.courses.structure_fixtures import ready_package, tutor_of
 from tests.factories import UserFactory
 from tests.factories.courses import ActivityFactory, CourseFactory, ModuleFactory
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -134,10 +135,10 @@ def test_report_permissions_per_role(client, report_run, catalogue_manager):
     other_run = services.start_run(CourseFactory(), code="AUTRE", title="Autre")
     refused = [alice, UserFactory(roles=[Role.TEACHER]), tutor_of(other_run)]
     for user in allowed:
-        client.force_login(user)
+        force_login_verified(client, user)
         assert client.get(url).status_code == 200, user
     for user in refused:
-        client.force_login(user)
+        force_login_verified(client, user)
         for name in ("course_report", "course_report_csv", "interactions_csv"):
             response = client.get(reverse(f"courses:{name}", args=[run.pk]))
             assert response.status_code == 403, (user, name)
@@ -149,7 +150,7 @@ def test_report_rows_show_latest_status_total_time_and_attempts(
     """Per SCO: latest attempt's status and score, time summed, attempt count;
     a learner with no attempt appears as not started."""
     run, alice, bruno = report_run
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.get(reverse("courses:course_report", args=[run.pk]))
     rows = {
         (r.learner.pk, r.activity.title, r.sco_identifier): r for r in _rows(response)
@@ -175,7 +176,7 @@ def test_report_filters_by_activity(client, report_run, catalogue_manager):
     """Choosing an activity limits the rows and the export links to it."""
     run, _alice, _bruno = report_run
     h5p = Activity.objects.get(module__course=run, kind=Activity.Kind.H5P)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.get(
         reverse("courses:course_report", args=[run.pk]), {"activity": str(h5p.uuid)}
     )
@@ -189,9 +190,9 @@ def test_report_query_count_is_fixed_and_paginates(
     """Same queries for 2 or 62 learners; 50 learners per page."""
     run, _alice, _bruno = report_run
     url = reverse("courses:course_report", args=[run.pk])
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # +1: 2FA device
         client.get(url)
     scorm = Activity.objects.get(module__course=run, kind=Activity.Kind.SCORM)
     for index in range(60):
@@ -203,7 +204,7 @@ def test_report_query_count_is_fixed_and_paginates(
         ScoState.objects.create(
             attempt=attempt, sco_identifier="sco_quiz", lesson_status="incomplete"
         )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # +1: 2FA device
         response = client.get(url)
     assert {r.learner.pk for r in _rows(response)}.__len__() == 50
     assert "62 apprenant·es" in response.text
@@ -222,11 +223,11 @@ def test_report_csv_is_injection_safe_and_escaped(
 ):
     """Formula-looking cells get a leading quote; ; and quotes survive the round trip."""
     run, _alice, _bruno = report_run
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("courses:course_report_csv", args=[run.pk])
     # session, user, roles, course, activities, the audit entry of the export,
     # learners batch, SCO states, attempt counts, the empty next batch.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # +1: 2FA device
         response = client.get(url)
         rows = _csv(response)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -255,10 +256,10 @@ def test_interactions_csv_lists_every_attempt_safely(
     """One row per interaction and attempt; responses with formulas are neutralised,
     newlines and separators quoted; suspend data never exported."""
     run, _alice, _bruno = report_run
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("courses:interactions_csv", args=[run.pk])
     # The same six queries whatever the number of learners, plus the audit entry.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # +1: 2FA device
         rows = _csv(client.get(url))
     header, *data = rows
     assert header[7] == "Identifiant"

@@ -14,6 +14,7 @@ from tests.courses.structure_fixtures import (  # noqa: F401
 )
 from tests.factories import UserFactory
 from tests.factories.courses import ActivityFactory
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_opening_a_page_marks_it_viewed_and_shows_the_sanitised_body(client):
     page = pages[0]
     page.body = services.sanitize_page_body("<p>Bonjour <em>classe</em></p>")
     page.save()
-    client.force_login(learner)
+    force_login_verified(client, learner)
     response = client.get(_detail(page))
     assert response.status_code == 200
     assert "<p>Bonjour <em>classe</em></p>" in response.text
@@ -43,7 +44,7 @@ def test_opening_a_page_marks_it_viewed_and_shows_the_sanitised_body(client):
 def test_staff_viewing_a_page_records_no_progress(client, catalogue_manager):
     """A manager can read the page; no progress row is created for them."""
     _run, _learner, pages = run_with_learner(activities=1)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.get(_detail(pages[0]))
     assert response.status_code == 200
     assert "sans en être apprenant" in response.text
@@ -55,7 +56,7 @@ def test_outsider_and_anonymous_cannot_open_an_activity(client, teacher):
     _run, _learner, pages = run_with_learner(activities=1)
     response = client.get(_detail(pages[0]))
     assert response.status_code == 302
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     assert client.get(_detail(pages[0])).status_code == 403
 
 
@@ -63,7 +64,7 @@ def test_locked_page_explains_its_prerequisites_and_records_nothing(client):
     """A locked page lists what to finish first and is not marked viewed."""
     _run, learner, (first, second) = run_with_learner(activities=2)
     second.prerequisites.set([first])
-    client.force_login(learner)
+    force_login_verified(client, learner)
     response = client.get(_detail(second))
     assert response.status_code == 200
     assert "Cette activité est encore verrouillée." in response.text
@@ -81,9 +82,9 @@ def test_file_download_is_an_access_checked_attachment(client, media, teacher):
     )
     activity.file.save("courses/files/abc/Guide élève.pdf", ContentFile(b"%PDF-1.4"))
     url = reverse("courses:activity_file", args=[activity.uuid])
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     assert client.get(url).status_code == 403
-    client.force_login(learner)
+    force_login_verified(client, learner)
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4"
@@ -101,7 +102,7 @@ def test_locked_file_cannot_be_downloaded(client, media):
     )
     activity.file.save("courses/files/x/a.pdf", ContentFile(b"%PDF"))
     activity.prerequisites.set([pages[0]])
-    client.force_login(learner)
+    force_login_verified(client, learner)
     assert (
         client.get(reverse("courses:activity_file", args=[activity.uuid])).status_code
         == 403
@@ -118,7 +119,7 @@ def test_link_opens_in_a_new_tab_and_is_marked_viewed(client):
         url="https://www.e-classe.be/ressource?id=1",
         position=9,
     )
-    client.force_login(learner)
+    force_login_verified(client, learner)
     html = client.get(_detail(link)).text
     open_url = reverse("courses:activity_link", args=[link.uuid])
     assert f'href="{open_url}" target="_blank" rel="noopener noreferrer"' in html
@@ -139,7 +140,7 @@ def test_scorm_activity_links_to_the_player(client):
         package=ready_package(),
         position=9,
     )
-    client.force_login(learner)
+    force_login_verified(client, learner)
     html = client.get(_detail(scorm)).text
     assert reverse("courses:activity_play", args=[scorm.uuid]) in html
     assert "Lancer le module" in html
@@ -154,7 +155,7 @@ def test_assignment_submission_through_the_page_then_feedback_is_shown(client):
         completion_rule=Activity.CompletionRule.SUBMISSION_ACCEPTED,
         position=9,
     )
-    client.force_login(learner)
+    force_login_verified(client, learner)
     url = reverse("courses:submission_create", args=[work.uuid])
     response = client.post(url, {"text": ""})
     assert response.status_code == 400
@@ -180,7 +181,7 @@ def test_outsider_cannot_submit(client, teacher):
         kind=Activity.Kind.ASSIGNMENT,
         completion_rule=Activity.CompletionRule.SUBMISSION_ACCEPTED,
     )
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     url = reverse("courses:submission_create", args=[work.uuid])
     assert client.post(url, {"text": "x"}).status_code == 403
     assert not Submission.objects.exists()
@@ -202,10 +203,10 @@ def test_submission_file_visible_to_author_and_tutor_only(client, media):
     url = reverse("courses:submission_file", args=[submission.pk])
     other = UserFactory()
     services.grant_course_access(other, run)
-    client.force_login(other)
+    force_login_verified(client, other)
     assert client.get(url).status_code == 403
     for user in (learner, tutor_of(run)):
-        client.force_login(user)
+        force_login_verified(client, user)
         response = client.get(url)
         assert response.status_code == 200
         assert 'filename="travail.pdf"' in response["Content-Disposition"]
@@ -229,7 +230,7 @@ def test_live_slot_shows_registered_content_or_a_neutral_text(
         settings={"starts_at": "2026-03-02 14:00"},
         position=9,
     )
-    client.force_login(learner)
+    force_login_verified(client, learner)
     installed = activity_type_for(Activity.Kind.LIVE_CLASS)  # the live app's
     (tmp_path / "slot.html").write_text(
         "<p>Classe virtuelle le {{ slot.starts_at }}</p>"

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from courses.models import ActivityProgress, Attempt, ScoState
 from tests.courses.structure_fixtures import ready_package, run_with_learner
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ MODELS = [
 def test_administrator_lists_every_course_model(client, administrator):
     """Every courses model has an admin list page that loads."""
     run_with_learner()
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     for model in MODELS:
         response = client.get(reverse(f"admin:courses_{model}_changelist"))
         assert response.status_code == 200, model
@@ -41,7 +42,7 @@ def test_tracking_tables_are_read_only(client, administrator):
         attempt=attempt, sco_identifier="sco_1", suspend_data="x"
     )
     progress = ActivityProgress.objects.create(user=learner, activity=pages[0])
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     assert client.get(reverse("admin:courses_scostate_add")).status_code == 403
     change = client.get(reverse("admin:courses_scostate_change", args=[state.pk]))
     assert change.status_code == 200
@@ -58,6 +59,6 @@ def test_tracking_tables_are_read_only(client, administrator):
 
 def test_teacher_cannot_reach_the_admin(client, teacher):
     """The admin stays closed to non-administrators."""
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     response = client.get(reverse("admin:courses_course_changelist"))
     assert response.status_code == 302

@@ -11,6 +11,7 @@ from lms.roles import Role
 from tests.courses.structure_fixtures import page_activity, run_with_learner, tutor_of
 from tests.factories import UserFactory
 from tests.factories.courses import CourseFactory, ModuleFactory
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_learner_of_another_run_is_refused(client, course_setup):
     """A teacher following another run gets a 403."""
     run, _learner = course_setup
     other_run, other_learner, _pages = run_with_learner()
-    client.force_login(other_learner)
+    force_login_verified(client, other_learner)
     assert client.get(_url(run)).status_code == 403
     assert client.get(_url(other_run)).status_code == 200
 
@@ -56,7 +57,7 @@ def test_revoked_learner_is_refused(client, course_setup):
     """After revocation the learner no longer sees the course."""
     run, learner = course_setup
     services.revoke_course_access(learner, run)
-    client.force_login(learner)
+    force_login_verified(client, learner)
     assert client.get(_url(run)).status_code == 403
 
 
@@ -67,7 +68,7 @@ def test_tutor_and_manager_may_view_without_progress(
     run, _learner = course_setup
     report = reverse("courses:course_report", args=[run.pk])
     for user in (tutor_of(run), catalogue_manager):
-        client.force_login(user)
+        force_login_verified(client, user)
         response = client.get(_url(run))
         assert response.status_code == 200
         assert "aucune progression n'est enregistrée" in response.text
@@ -77,7 +78,7 @@ def test_tutor_and_manager_may_view_without_progress(
 def test_learner_gets_no_report_link(client, course_setup):
     """The report link is for tutors and staff only."""
     run, learner = course_setup
-    client.force_login(learner)
+    force_login_verified(client, learner)
     response = client.get(_url(run))
     assert reverse("courses:course_report", args=[run.pk]) not in response.text
 
@@ -85,7 +86,7 @@ def test_learner_gets_no_report_link(client, course_setup):
 def test_new_learner_sees_start_button_and_locked_quiz(client, course_setup):
     """Nothing done: 0 %, « Commencer » to the intro, the quiz locked with its reason."""
     run, learner = course_setup
-    client.force_login(learner)
+    force_login_verified(client, learner)
     response = client.get(_url(run))
     page = response.context["page"]
     assert page.percent == 0
@@ -108,7 +109,7 @@ def test_progress_moves_the_resume_button_and_unlocks(client, course_setup):
     intro = Activity.objects.get(module__course=run, title="Introduction")
     quiz = Activity.objects.get(module__course=run, title="Quiz final")
     services.mark_viewed(learner, intro)
-    client.force_login(learner)
+    force_login_verified(client, learner)
     response = client.get(_url(run))
     page = response.context["page"]
     assert page.percent == 50
@@ -129,7 +130,7 @@ def test_progress_moves_the_resume_button_and_unlocks(client, course_setup):
 def test_empty_course_shows_an_empty_state(client, catalogue_manager):
     """A course without activities says so instead of a 0 % bar."""
     course = Course.objects.create(code="VIDE", title="Vide")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.get(_url(course))
     assert "Ce cours ne contient encore aucune activité." in response.text
     assert "<progress" not in response.text
@@ -140,7 +141,7 @@ def test_course_page_query_count_does_not_grow_with_activities(
 ):
     """The page costs the same number of queries with 3 or 13 activities."""
     run, learner = course_setup
-    client.force_login(learner)
+    force_login_verified(client, learner)
     client.get(_url(run))  # warm the session
     expected = 10
     with django_assert_num_queries(expected):

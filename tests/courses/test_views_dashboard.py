@@ -7,6 +7,7 @@ from courses import services
 from lms.roles import Role
 from tests.courses.structure_fixtures import run_with_learner
 from tests.factories import UserFactory
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ def test_my_courses_panel_lists_active_runs_with_progress(client):
     """The learner sees each run with its percentage and a resume link."""
     run, learner, pages = run_with_learner(activities=4)
     services.mark_viewed(learner, pages[0])
-    client.force_login(learner)
+    force_login_verified(client, learner)
     response = client.get(reverse("lms:dashboard"))
     html = response.text
     assert "Mes cours" in html
@@ -34,7 +35,7 @@ def test_my_courses_panel_hides_revoked_and_archived_runs(client):
     other.is_archived = True
     other.save()
     services.revoke_course_access(learner, run)
-    client.force_login(learner)
+    force_login_verified(client, learner)
     html = client.get(reverse("lms:dashboard")).text
     assert "Vous ne suivez aucun cours en ligne pour le moment." in html
 
@@ -42,7 +43,7 @@ def test_my_courses_panel_hides_revoked_and_archived_runs(client):
 def test_my_courses_panel_query_count_is_fixed(client, django_assert_num_queries):
     """Listing 1 or 6 runs costs the same number of queries (7 with every panel)."""
     run, learner, _pages = run_with_learner()
-    client.force_login(learner)
+    force_login_verified(client, learner)
     url = reverse("lms:dashboard")
     client.get(url)
     with django_assert_num_queries(7):
@@ -60,7 +61,7 @@ def test_navigation_offers_course_management_to_managers_only(
 ):
     """Catalogue managers see « Cours en ligne » in the menu; teachers do not."""
     url = reverse("courses:course_manage_list")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     assert f'href="{url}"' in client.get(reverse("lms:dashboard")).text
-    client.force_login(UserFactory(roles=[Role.TEACHER]))
+    force_login_verified(client, UserFactory(roles=[Role.TEACHER]))
     assert f'href="{url}"' not in client.get(reverse("lms:dashboard")).text

@@ -13,6 +13,7 @@ from tests.courses.structure_fixtures import (
 )
 from tests.factories import UserFactory
 from tests.factories.courses import ActivityFactory, CourseFactory, ModuleFactory
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def _staff_urls(course, module, activity):
 )
 def test_non_managers_are_refused_every_staff_page(client, structure, role):
     """Teachers, tutors, registrations managers and CTPs get 403 everywhere."""
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     for method, url in _staff_urls(*structure):
         response = getattr(client, method)(url)
         assert response.status_code == 403, (role, url)
@@ -71,7 +72,7 @@ def test_anonymous_is_sent_to_login_from_staff_pages(client, structure):
 @pytest.mark.parametrize("role", [Role.CATALOGUE_MANAGER, Role.ADMINISTRATOR])
 def test_managers_reach_the_staff_pages(client, structure, role):
     """Catalogue managers and administrators open every staff GET page."""
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     for method, url in _staff_urls(*structure):
         if method == "get":
             assert client.get(url).status_code == 200, url
@@ -84,10 +85,10 @@ def test_course_list_searches_paginates_and_pins_queries(
     for index in range(30):
         CourseFactory(code=f"NUM-{index:02d}", title=f"Numérique {index}")
     CourseFactory(code="MATH-1", title="Géométrie dynamique")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("courses:course_manage_list")
     client.get(url)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # +1: 2FA device
         response = client.get(url)
     assert len(response.context["page"].object_list) == 25
     assert "31 modèles de cours" in response.text
@@ -100,7 +101,7 @@ def test_course_list_searches_paginates_and_pins_queries(
 def test_create_course_form_shows_french_errors_then_creates(client, catalogue_manager):
     """A taken code is reported on the field; a valid form creates the template."""
     CourseFactory(code="PRIS")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("courses:course_create")
     response = client.post(url, {"code": "pris", "title": "Titre"})
     assert response.status_code == 400
@@ -118,7 +119,7 @@ def test_add_module_and_activities_through_the_forms(
 ):
     """Modules and activities are added with their kind-specific fields."""
     course, module, activity = structure
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse("courses:module_create", args=[course.pk]), {"title": "Module deux"}
     )
@@ -158,7 +159,7 @@ def test_scorm_activity_form_offers_only_ready_packages_of_its_standard(
     _course, module, _activity = structure
     scorm = ready_package(title="Paquet SCORM")
     ready_package("h5p", title="Paquet H5P")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("courses:activity_create", args=[module.pk]) + "?kind=scorm"
     html = client.get(url).text
     assert "Paquet SCORM" in html and "Paquet H5P" not in html
@@ -184,7 +185,7 @@ def test_edit_activity_refuses_a_prerequisite_loop(
     _course, module, first = structure
     second = page_activity(module, "Page deux", position=1)
     second.prerequisites.set([first])
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse("courses:activity_edit", args=[first.uuid]),
         {
@@ -204,7 +205,7 @@ def test_move_and_delete_from_the_structure_page(client, catalogue_manager, stru
     """Moving an activity down reorders it; deleting asks, then removes it."""
     _course, module, first = structure
     second = page_activity(module, "Page deux", position=1)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     client.post(
         reverse("courses:activity_move", args=[first.uuid]), {"direction": "down"}
     )
@@ -219,7 +220,7 @@ def test_deleting_a_tracked_activity_shows_the_reason(client, catalogue_manager)
     """In a run, an activity a learner has started cannot be deleted (French reason)."""
     run, learner, pages = run_with_learner(activities=1)
     services.mark_viewed(learner, pages[0])
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(reverse("courses:activity_delete", args=[pages[0].uuid]))
     assert response.status_code == 400
     assert "Rendez-la plutôt facultative." in response.text
@@ -229,7 +230,7 @@ def test_deleting_a_tracked_activity_shows_the_reason(client, catalogue_manager)
 def test_start_run_from_the_form(client, catalogue_manager, structure):
     """The run form copies the template and opens the run's structure page."""
     course, _module, _activity = structure
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse("courses:run_create", args=[course.pk]),
         {"code": "TPL-1-2026", "title": "Session 2026"},
@@ -245,7 +246,7 @@ def test_participants_page_adds_and_revokes(client, catalogue_manager):
     """Staff add a tutor by e-mail, unknown e-mails are reported, access is revoked."""
     run, learner, _pages = run_with_learner(activities=1)
     tutor = UserFactory(roles=[Role.TUTOR], email="tuteur@example.test")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("courses:course_participants", args=[run.pk])
     response = client.post(url, {"email": "personne@nulle.part", "role": "tutor"})
     assert "Aucun compte actif n&#x27;utilise cette adresse." in response.text
@@ -263,14 +264,14 @@ def test_manage_structure_page_pins_queries(
 ):
     """The structure page does not query per module or activity."""
     course, module, _activity = structure
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     url = reverse("courses:course_manage", args=[course.pk])
     client.get(url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # +1: 2FA device
         client.get(url)
     for index in range(5):
         extra = ModuleFactory(course=course, position=index + 1)
         ActivityFactory(module=extra, package=ready_package(), kind="scorm")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # +1: 2FA device
         client.get(url)
     assert Module.objects.filter(course=course).count() == 6

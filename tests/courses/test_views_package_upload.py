@@ -10,6 +10,7 @@ from tests.courses.package_builders import build_scorm12, make_zip
 from tests.courses.package_fixtures import package_env_fixture  # noqa: F401
 from tests.courses.structure_fixtures import ready_package
 from tests.factories.courses import ActivityFactory, ModuleFactory
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def _post(client, data: bytes, name: str, **extra):
 
 def test_upload_page_has_a_progress_bar_and_live_region(client, catalogue_manager):
     """The page carries the <progress>, the percent text (aria-live) and its script."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     html = client.get(reverse(UPLOAD)).text
     assert '<progress id="upload-progress"' in html
     assert 'id="upload-percent" aria-live="polite"' in html
@@ -52,7 +53,7 @@ def test_valid_scorm_upload_returns_202_then_status_reports_ready(
     django_capture_on_commit_callbacks,
 ):
     """202 with a status URL; once processed the status JSON says READY, SCORM 1.2."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(
             client, build_scorm12(title="Numérique & classe"), "module.zip"
@@ -79,7 +80,7 @@ def test_upload_carries_the_target_activity_to_the_package_page(
     client, catalogue_manager, package_env
 ):
     """Uploading for an activity leads to the page offering to replace its package."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     activity = ActivityFactory(kind=Activity.Kind.SCORM, package=ready_package())
     response = _post(client, build_scorm12(), "v2.zip", activity=str(activity.uuid))
     assert response.json()["detail_url"].endswith(f"?activity={activity.uuid}")
@@ -90,7 +91,7 @@ def test_oversized_upload_gets_a_french_413(
 ):
     """Past PACKAGE_MAX_UPLOAD_BYTES: 413 JSON with a French reason, nothing stored."""
     settings.PACKAGE_MAX_UPLOAD_BYTES = 2000
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     for size in (5_000, 200_000):  # read-time check, then the declared length
         response = _post(client, b"PK" + b"x" * size, "gros.zip")
         assert response.status_code == 413
@@ -105,7 +106,7 @@ def test_non_zip_upload_is_refused_with_french_problems(
     client, catalogue_manager, package_env
 ):
     """A PDF renamed .zip is refused at once (400) with the French problem list."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = _post(client, b"%PDF-1.4 pas un zip", "faux.zip")
     assert response.status_code == 400
     payload = response.json()
@@ -123,7 +124,7 @@ def test_zip_without_manifest_fails_processing_with_problems_in_status(
     django_capture_on_commit_callbacks,
 ):
     """A zip with no manifest is accepted for processing then reported FAILED."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(client, make_zip({"index.html": "<p>x</p>"}), "vide.zip")
     assert response.status_code == 202
@@ -137,7 +138,7 @@ def test_zip_without_manifest_fails_processing_with_problems_in_status(
 
 def test_upload_without_a_file_is_a_400(client, catalogue_manager):
     """Posting no file returns the field error in JSON."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(reverse(UPLOAD), {}, **JSON)
     assert response.status_code == 400
     assert response.json()["problems"][0]["code"] == "no_file"
@@ -147,7 +148,7 @@ def test_upload_without_javascript_redirects_to_the_package(
     client, catalogue_manager, package_env
 ):
     """A plain form post lands on the package page."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse(UPLOAD), {"file": SimpleUploadedFile("m.zip", build_scorm12())}
     )
@@ -163,7 +164,7 @@ def test_upload_requires_csrf_token(catalogue_manager, package_env):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse(UPLOAD), {"file": SimpleUploadedFile("m.zip", build_scorm12())}, **JSON
     )
@@ -174,7 +175,7 @@ def test_upload_requires_csrf_token(catalogue_manager, package_env):
 def test_status_is_refused_to_teachers(client, teacher):
     """Only course managers poll package status."""
     package = ready_package()
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     assert (
         client.get(reverse("courses:package_status", args=[package.uuid])).status_code
         == 403
@@ -196,7 +197,7 @@ def test_replacing_a_package_keeps_open_attempts_on_their_version(
     attempt = Attempt.objects.create(
         user=catalogue_manager, activity=activity, package=old
     )
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     page = client.get(
         reverse("courses:package_detail", args=[new.uuid]),
         {"activity": str(activity.uuid)},
@@ -223,7 +224,7 @@ def test_replacing_with_a_package_of_another_standard_is_refused(
         package=ready_package(),
     )
     h5p = ready_package("h5p")
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     response = client.post(
         reverse("courses:activity_package_replace", args=[activity.uuid]),
         {"package": str(h5p.uuid)},

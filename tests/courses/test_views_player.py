@@ -20,6 +20,7 @@ from tests.courses import package_builders as builders
 from tests.courses.package_fixtures import package_env_fixture  # noqa: F401
 from tests.factories import UserFactory
 from tests.factories.courses import ActivityFactory, ModuleFactory, ParticipantFactory
+from tests.two_factor_support import force_login_verified
 
 SANDBOX = (
     "allow-scripts allow-same-origin allow-forms allow-popups allow-modals "
@@ -58,7 +59,7 @@ def make_activity(package, learner=None, **fields):
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    force_login_verified(client, user)
     return client
 
 

@@ -19,6 +19,7 @@ from lms.services import grant_role, revoke_role
 from tests.factories import UserFactory
 from tests.factories.catalogue import make_session, make_training
 from tests.factories.certification import make_attestation
+from tests.two_factor_support import force_login_verified
 
 Action = AuditEvent.Action
 
@@ -82,7 +83,7 @@ def test_attestation_issue_and_revocation_are_journalled(db, administrator):
 def test_registrant_export_is_journalled(client, db):
     session = make_session(make_training(code="AUD-2"))
     manager = UserFactory(roles=[Role.CATALOGUE_MANAGER])
-    client.force_login(manager)
+    force_login_verified(client, manager)
     url = reverse("catalogue_registrations:export", args=[session.pk, "csv"])
     assert client.get(url).status_code == 200
     entry = AuditEvent.objects.get(action=Action.DATA_EXPORTED)
@@ -97,7 +98,7 @@ def test_registrant_export_is_journalled(client, db):
     "role", [Role.TEACHER, Role.CATALOGUE_MANAGER, Role.REGISTRATIONS_MANAGER]
 )
 def test_only_administrators_read_the_journal(client, db, role):
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     for name in ("lms_audit:journal", "lms_audit:export"):
         assert client.get(reverse(name)).status_code in (302, 403)
 
@@ -109,7 +110,7 @@ def test_journal_filters_paginates_and_exports(
     for number in range(60):
         audit.event(administrator, Action.DATA_EXPORTED, f"export {number}")
     audit.event(administrator, Action.ROLE_GRANTED, "Tuteur·rice", obj=person)
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     url = reverse("lms_audit:journal")
 
     with django_assert_max_num_queries(25):
@@ -146,7 +147,7 @@ def test_journal_filters_paginates_and_exports(
 
 def test_impossible_or_malformed_dates_are_ignored(client, administrator):
     audit.event(administrator, Action.DATA_EXPORTED, "export")
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     url = reverse("lms_audit:journal")
     for value in ("2026-02-31", "demain", "2026-13-01"):
         response = client.get(url, {"from": value, "to": value})

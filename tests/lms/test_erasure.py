@@ -16,6 +16,7 @@ from lms.roles import Role
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 from tests.factories.certification import make_attestation
+from tests.two_factor_support import force_login_verified
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_the_person_asks_and_an_administrator_decides_in_the_admin(
     client, teacher_with_history, administrator
 ):
     teacher, _attestation = teacher_with_history
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     url = reverse("lms:my_data")
     unconfirmed = client.post(url, {"action": "erase"}, follow=True)
     assert "Cochez la case" in unconfirmed.content.decode()
@@ -105,7 +106,7 @@ def test_the_person_asks_and_an_administrator_decides_in_the_admin(
 
     # The person cannot reach the decision page; an administrator can.
     assert client.get(reverse("lms_erasure:list")).status_code in (302, 403)
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     listing = client.get(reverse("lms_erasure:list"))
     assert "Départ" in listing.content.decode()
     client.post(

@@ -72,6 +72,34 @@ def test_check_deploy_is_clean_in_production():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+def test_production_session_and_csrf_cookies_are_secure():
+    """In production the session and CSRF cookies are HTTPS-only, host-bound
+    (``__Host-``), HttpOnly for the session, SameSite=Lax; HSTS is on; staff
+    must use a second factor (OTP middleware installed)."""
+    probe = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
+        " s.SESSION_COOKIE_SAMESITE, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME,"
+        " s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_SSL_REDIRECT,"
+        " 'lms.two_factor.SecondFactorMiddleware' in s.MIDDLEWARE,"
+        " bool(s.MFA_REQUIRED_ROLES))"
+    )
+    result = run_manage(["shell", "--no-imports", "-c", probe], PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "True",
+        "True",
+        "True",
+        "Lax",
+        "__Host-tremplin_session",
+        "__Host-tremplin_csrf",
+        "True",
+        "True",
+        "True",
+        "True",
+    ]
+
+
 def test_production_refuses_to_start_without_an_https_content_origin():
     """Production refuses to start unless packages have their own HTTPS origin."""
     env = {**PRODUCTION_ENV, "CONTENT_ORIGIN": "http://localhost:8000"}

@@ -9,6 +9,7 @@ from lms.permissions import check_object_permission, has_object_permission
 from lms.roles import Role
 from lms.services import grant_role
 from tests.factories import EstablishmentFactory, UserFactory
+from tests.two_factor_support import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def test_director_sees_own_establishment_staff(client):
     grant_role(director, Role.SCHOOL_DIRECTOR, establishment=school)
     colleague = UserFactory(last_name="Vandenberghe", roles=[Role.TEACHER])
     colleague.establishments.add(school)
-    client.force_login(director)
+    force_login_verified(client, director)
     response = client.get(staff_url(school))
     assert response.status_code == 200
     assert "Vandenberghe" in response.text
@@ -36,7 +37,7 @@ def test_director_cannot_see_another_establishment(client):
     school_a, school_b = EstablishmentFactory(), EstablishmentFactory()
     director = UserFactory()
     grant_role(director, Role.SCHOOL_DIRECTOR, establishment=school_a)
-    client.force_login(director)
+    force_login_verified(client, director)
     response = client.get(staff_url(school_b))
     assert response.status_code == 403
     assert "Accès refusé" in response.text
@@ -48,7 +49,7 @@ def test_director_cannot_see_another_establishment(client):
 def test_roles_without_the_right_get_403(client, role):
     """Users without a director/IFPC/admin role get 403, not a 500 or an empty page."""
     school = EstablishmentFactory()
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     response = client.get(staff_url(school))
     assert response.status_code == 403
 
@@ -57,7 +58,7 @@ def test_roles_without_the_right_get_403(client, role):
 def test_ifpc_roles_see_every_establishment(client, role):
     """Administrators and registrations managers see any establishment's staff."""
     school = EstablishmentFactory()
-    client.force_login(UserFactory(roles=[role]))
+    force_login_verified(client, UserFactory(roles=[role]))
     assert client.get(staff_url(school)).status_code == 200
 
 
@@ -72,7 +73,7 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_unknown_establishment_is_404(client, administrator):
     """An unknown FASE number answers 404."""
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     assert client.get("/establishments/99999/staff/").status_code == 404
 
 
@@ -86,7 +87,7 @@ def count_queries(client, url):
 def test_staff_list_query_count_does_not_grow(client, django_assert_max_num_queries):
     """The staff list costs the same number of queries for 3 or 40 members."""
     school = EstablishmentFactory()
-    client.force_login(UserFactory(roles=[Role.ADMINISTRATOR]))
+    force_login_verified(client, UserFactory(roles=[Role.ADMINISTRATOR]))
     for _ in range(3):
         UserFactory(roles=[Role.TEACHER]).establishments.add(school)
     client.get(staff_url(school))  # warm up per-process caches (content types…)
@@ -104,7 +105,7 @@ def test_staff_list_is_paginated(client, administrator):
     school = EstablishmentFactory()
     for _ in range(51):
         UserFactory().establishments.add(school)
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     first = client.get(staff_url(school))
     assert "Page 1 sur 2" in first.text
     second = client.get(staff_url(school) + "?page=2")
@@ -124,19 +125,19 @@ def test_django_admin_is_for_administrators_only(
     client, catalogue_manager, administrator
 ):
     """The Django admin index opens for administrators; others go to its login."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     refused = client.get("/django-admin/")
     assert refused.status_code == 302
     assert "/django-admin/login/" in refused["Location"]
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     assert client.get("/django-admin/").status_code == 200
 
 
 def test_wagtail_admin_for_ifpc_staff_only(client, teacher, catalogue_manager):
     """/cms/ opens for a catalogue manager and not for a teacher."""
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     assert client.get("/cms/").status_code == 200
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     response = client.get("/cms/")
     assert response.status_code == 302
     assert "/cms/login/" in response["Location"]
@@ -144,24 +145,24 @@ def test_wagtail_admin_for_ifpc_staff_only(client, teacher, catalogue_manager):
 
 def test_navigation_depends_on_roles(client, teacher, catalogue_manager, administrator):
     """Admin links appear only for the roles that may use them."""
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     page = client.get(reverse("lms:dashboard")).text
     assert "Administration du catalogue" not in page
     assert "Administration technique" not in page
-    client.force_login(catalogue_manager)
+    force_login_verified(client, catalogue_manager)
     page = client.get(reverse("lms:dashboard")).text
     assert "Administration du catalogue" in page
     assert "Administration technique" not in page
-    client.force_login(administrator)
+    force_login_verified(client, administrator)
     page = client.get(reverse("lms:dashboard")).text
     assert "Administration technique" in page
 
 
 def test_dashboard_panels_follow_roles(client, teacher, tutor):
     """Teachers see their trainings panel; tutors see their cohorts panel."""
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     page = client.get(reverse("lms:dashboard")).text
     assert "Mes cours" in page and "Mes cohortes" not in page
-    client.force_login(tutor)
+    force_login_verified(client, tutor)
     page = client.get(reverse("lms:dashboard")).text
     assert "Mes cohortes" in page and "Mes cours" not in page

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from lms.roles import Role
 from tests.factories import UserFactory
 from tests.factories.tutoring import make_cohort, make_group
+from tests.two_factor_support import force_login_verified
 from tutoring import cohorts
 from tutoring.enrolment_import import (
     MAX_ROWS,
@@ -151,7 +152,7 @@ def test_preview_then_confirm(client, staff):
         "partie@example.test;\r\n"
         "nouvelle@example.test;\r\n"
     ).encode()
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = _upload(client, setup.cohort, content)
     assert response.status_code == 200
     page = response.content.decode()
@@ -196,7 +197,7 @@ def test_confirm_revalidates(client, staff):
     group = make_group(setup.cohort, "G1")
     first = UserFactory(email="un@example.test")
     second = UserFactory(email="deux@example.test")
-    client.force_login(staff)
+    force_login_verified(client, staff)
     page = _upload(
         client, setup.cohort, b"email,groupe\nun@example.test,\ndeux@example.test,G1\n"
     ).content.decode()
@@ -219,7 +220,7 @@ def test_token_of_another_cohort_is_refused(client, staff):
     a = make_cohort(learners=0)
     b = make_cohort(learners=0)
     UserFactory(email="un@example.test")
-    client.force_login(staff)
+    force_login_verified(client, staff)
     page = _upload(client, a.cohort, b"email\nun@example.test\n").content.decode()
     token = page.split('name="token" value="')[1].split('"')[0]
     client.post(
@@ -241,7 +242,7 @@ def test_token_of_another_cohort_is_refused(client, staff):
 def test_bad_uploads_show_a_french_error(client, staff, content, message):
     """An unreadable file is refused on the upload page (400), nothing written."""
     setup = make_cohort(learners=0)
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = _upload(client, setup.cohort, content)
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -253,7 +254,7 @@ def test_tutor_cannot_import(client):
     """A tutor of the cohort cannot import (403) and nothing is written."""
     setup = make_cohort(learners=0)
     UserFactory(email="un@example.test")
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
     response = _upload(client, setup.cohort, b"email\nun@example.test\n")
     assert response.status_code == 403
     assert not Enrolment.objects.filter(cohort=setup.cohort).exists()

@@ -14,6 +14,7 @@ from courses.services import mark_viewed
 from lms.roles import Role
 from tests.factories import UserFactory
 from tests.factories.tutoring import make_cohort, make_group
+from tests.two_factor_support import force_login_verified
 from tutoring import cohorts
 from tutoring.models import CohortTutor, Enrolment
 
@@ -28,7 +29,7 @@ def two_cohorts():
 def _status(client, user, url, method="get", data=None):
     client.logout()
     if user is not None:
-        client.force_login(user)
+        force_login_verified(client, user)
     return getattr(client, method)(url, data or {}).status_code
 
 
@@ -129,7 +130,7 @@ def test_tutor_sees_only_their_cohorts_including_group_ones(client, two_cohorts)
     a, b = two_cohorts
     other = make_cohort(learners=0)
     make_group(other.cohort, "Groupe X", tutor=a.tutor)
-    client.force_login(a.tutor)
+    force_login_verified(client, a.tutor)
     response = client.get(reverse("tutoring:cohort_list"))
     content = response.content.decode()
     assert a.cohort.code in content
@@ -150,7 +151,7 @@ def test_staff_list_search_filter_and_learner_counts(client):
         ends_on=today - dt.timedelta(days=10),
     )
     staff = UserFactory(roles=[Role.CATALOGUE_MANAGER])
-    client.force_login(staff)
+    force_login_verified(client, staff)
     url = reverse("tutoring:cohort_list")
     page = client.get(url).content.decode()
     assert "NUM-RUN-1" in page and "NUM-OLD-1" in page
@@ -170,7 +171,7 @@ def test_cohort_list_query_count_is_bounded(client, django_assert_max_num_querie
     for _ in range(30):
         make_cohort(learners=2, activities=1)
     staff = UserFactory(roles=[Role.ADMINISTRATOR])
-    client.force_login(staff)
+    force_login_verified(client, staff)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("tutoring:cohort_list"))
     assert response.status_code == 200
@@ -180,7 +181,7 @@ def test_cohort_list_query_count_is_bounded(client, django_assert_max_num_querie
 
 def test_empty_list_for_new_tutor(client, tutor):
     """A tutor without cohorts sees an empty state."""
-    client.force_login(tutor)
+    force_login_verified(client, tutor)
     response = client.get(reverse("tutoring:cohort_list"))
     assert "Aucune cohorte ne vous est confiée" in response.content.decode()
 
@@ -197,7 +198,7 @@ def test_staff_sets_tutors_and_lead(client, staff):
     """Staff choose the tutors among tutor-role holders and a lead tutor."""
     setup = make_cohort(learners=0)
     second = UserFactory(roles=[Role.TUTOR])
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = client.post(
         reverse("tutoring:cohort_tutors_update", args=[setup.cohort.pk]),
         {"tutors": [setup.tutor.pk, second.pk], "lead": second.pk},
@@ -217,7 +218,7 @@ def test_lead_must_be_among_tutors(client, staff):
     """A lead tutor that is not ticked is refused with a French message."""
     setup = make_cohort(learners=0)
     second = UserFactory(roles=[Role.TUTOR])
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = client.post(
         reverse("tutoring:cohort_tutors_update", args=[setup.cohort.pk]),
         {"tutors": [setup.tutor.pk], "lead": second.pk},
@@ -230,7 +231,7 @@ def test_lead_must_be_among_tutors(client, staff):
 def test_non_tutor_cannot_be_chosen(client, staff, teacher):
     """A teacher without the tutor role is not a valid choice."""
     setup = make_cohort(learners=0)
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = client.post(
         reverse("tutoring:cohort_tutors_update", args=[setup.cohort.pk]),
         {"tutors": [teacher.pk]},
@@ -242,7 +243,7 @@ def test_non_tutor_cannot_be_chosen(client, staff, teacher):
 def test_groups_create_and_assign(client, staff):
     """Staff create a group with a tutor and move a learner into it."""
     setup = make_cohort(learners=2)
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = client.post(
         reverse("tutoring:cohort_group_create", args=[setup.cohort.pk]),
         {"name": "Groupe Namur", "tutor": setup.tutor.pk},
@@ -272,7 +273,7 @@ def test_cannot_assign_group_of_another_cohort(client, staff):
     other = make_cohort(learners=0)
     foreign = make_group(other.cohort, "Ailleurs")
     enrolment = Enrolment.objects.get(cohort=setup.cohort)
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = client.post(
         reverse("tutoring:cohort_group_assign", args=[setup.cohort.pk]),
         {"enrolment": enrolment.pk, "group": foreign.pk},
@@ -287,7 +288,7 @@ def test_manual_enrol_and_unenrol_keep_tracking(client, staff, committed):
     the row and the progress; re-enrolling brings them back."""
     setup = make_cohort(learners=0, activities=2)
     person = UserFactory(roles=[Role.TEACHER], email="Marie.Claes@example.test")
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = client.post(
         reverse("tutoring:cohort_enrol", args=[setup.cohort.pk]),
         {"email": "marie.claes@example.test"},
@@ -325,7 +326,7 @@ def test_manual_enrol_and_unenrol_keep_tracking(client, staff, committed):
 def test_enrol_unknown_email_is_refused(client, staff):
     """An e-mail without account gives a French error and enrols nobody."""
     setup = make_cohort(learners=0)
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = client.post(
         reverse("tutoring:cohort_enrol", args=[setup.cohort.pk]),
         {"email": "personne@nulle-part.test"},
@@ -341,7 +342,7 @@ def test_manage_page_query_count_is_bounded(
     """The management page of a cohort with 40 learners is a fixed number of queries."""
     setup = make_cohort(learners=40, activities=1)
     make_group(setup.cohort, "A", members=setup.learners[:10])
-    client.force_login(staff)
+    force_login_verified(client, staff)
     with django_assert_max_num_queries(16):
         response = client.get(reverse("tutoring:cohort_manage", args=[setup.cohort.pk]))
     assert response.status_code == 200
@@ -365,7 +366,7 @@ def test_my_trainings_lists_progress_next_step_deadline_and_tutors(client, commi
     withdrawn = make_cohort(learners=0)
     cohorts.enrol(withdrawn.cohort, learner)
     cohorts.unenrol(withdrawn.cohort, learner)
-    client.force_login(learner)
+    force_login_verified(client, learner)
     page = client.get(reverse("tutoring:my_trainings")).content.decode()
     assert setup.cohort.title in page
     assert withdrawn.cohort.title not in page
@@ -378,7 +379,7 @@ def test_my_trainings_lists_progress_next_step_deadline_and_tutors(client, commi
 
 def test_my_trainings_empty_state_links_to_catalogue(client, teacher):
     """Without cohorts, the page says so and links to the catalogue."""
-    client.force_login(teacher)
+    force_login_verified(client, teacher)
     page = client.get(reverse("tutoring:my_trainings")).content.decode()
     assert "Vous ne suivez aucune formation" in page
     assert reverse("catalogue:index") in page
@@ -390,7 +391,7 @@ def test_my_trainings_query_count_is_bounded(client, django_assert_max_num_queri
     for _ in range(3):
         setup = make_cohort(learners=0, activities=3)
         cohorts.enrol(setup.cohort, learner)
-    client.force_login(learner)
+    force_login_verified(client, learner)
     with django_assert_max_num_queries(8 + 3 * 3):
         response = client.get(reverse("tutoring:my_trainings"))
     assert response.status_code == 200
@@ -399,7 +400,7 @@ def test_my_trainings_query_count_is_bounded(client, django_assert_max_num_queri
 def test_cohort_home_for_learner_and_tutor(client, committed):
     """The learner sees the course link, next step and tutors; the tutor a summary."""
     setup = make_cohort(learners=3, activities=2)
-    client.force_login(setup.learners[0])
+    force_login_verified(client, setup.learners[0])
     page = client.get(reverse("tutoring:cohort_home", args=[setup.cohort.pk]))
     content = page.content.decode()
     assert reverse("courses:course_detail", args=[setup.course.pk]) in content
@@ -407,7 +408,7 @@ def test_cohort_home_for_learner_and_tutor(client, committed):
     assert setup.tutor.get_full_name() in content
     assert 'aria-current="page"' in content
     assert "Tableau de bord" not in content
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
     content = client.get(
         reverse("tutoring:cohort_home", args=[setup.cohort.pk])
     ).content.decode()
@@ -420,7 +421,7 @@ def test_group_tutor_summary_counts_only_their_group(client):
     setup = make_cohort(learners=3)
     group_tutor = UserFactory(roles=[Role.TUTOR])
     make_group(setup.cohort, "G", tutor=group_tutor, members=setup.learners[:1])
-    client.force_login(group_tutor)
+    force_login_verified(client, group_tutor)
     content = client.get(
         reverse("tutoring:cohort_home", args=[setup.cohort.pk])
     ).content.decode()
@@ -432,7 +433,7 @@ def test_withdrawn_learner_loses_cohort_home(client):
     """After unenrolment the cohort pages are refused (403)."""
     setup = make_cohort(learners=1)
     cohorts.unenrol(setup.cohort, setup.learners[0])
-    client.force_login(setup.learners[0])
+    force_login_verified(client, setup.learners[0])
     url = reverse("tutoring:cohort_home", args=[setup.cohort.pk])
     assert client.get(url).status_code == 403
 
@@ -470,7 +471,7 @@ def session_cohort():
 def test_calendar_lists_days_by_month_with_deadline(client, session_cohort):
     """The calendar groups the session days by month and shows start, end, deadline."""
     setup, session = session_cohort
-    client.force_login(setup.learners[0])
+    force_login_verified(client, setup.learners[0])
     content = client.get(
         reverse("tutoring:cohort_calendar", args=[setup.cohort.pk])
     ).content.decode()
@@ -484,7 +485,7 @@ def test_calendar_lists_days_by_month_with_deadline(client, session_cohort):
 def test_calendar_ics_is_parseable(client, session_cohort):
     """The .ics has one event per day plus start, end and deadline, CRLF-folded."""
     setup, _session = session_cohort
-    client.force_login(setup.learners[0])
+    force_login_verified(client, setup.learners[0])
     response = client.get(
         reverse("tutoring:cohort_calendar", args=[setup.cohort.pk]), {"format": "ics"}
     )
@@ -528,7 +529,7 @@ def test_tutor_dashboard_panel_counts_learners_and_at_risk(
     )
     for _ in range(4):
         make_cohort(learners=1, tutor=tutor)
-    client.force_login(tutor)
+    force_login_verified(client, tutor)
     with django_assert_max_num_queries(20):
         response = client.get(reverse("lms:dashboard"))
     content = response.content.decode()

@@ -12,6 +12,7 @@ from lms.roles import Role
 from tests.factories import UserFactory
 from tests.factories.tutoring import make_cohort, make_group
 from tests.tutoring.builders_dashboard import add_learner, days_ago
+from tests.two_factor_support import force_login_verified
 from tutoring.models import Enrolment
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def test_anonymous_visitor_is_sent_to_login(client):
 def test_learner_cannot_open_the_dashboard(client):
     """A learner of the cohort gets a 403 on the tutor dashboard."""
     setup = make_cohort(learners=1)
-    client.force_login(setup.learners[0])
+    force_login_verified(client, setup.learners[0])
     assert client.get(_url(setup.cohort)).status_code == 403
 
 
@@ -50,7 +51,7 @@ def test_tutor_cannot_open_another_cohorts_dashboard(client):
     """A tutor cannot open another cohort's dashboard, nor its export or detail."""
     mine = make_cohort(learners=1)
     other = make_cohort(learners=1)
-    client.force_login(mine.tutor)
+    force_login_verified(client, mine.tutor)
     assert client.get(_url(other.cohort)).status_code == 403
     export = reverse("tutoring:dashboard_export", args=[other.cohort.pk, "csv"])
     assert client.get(export).status_code == 403
@@ -63,14 +64,14 @@ def test_tutor_cannot_open_another_cohorts_dashboard(client):
 def test_unknown_cohort_is_404(client):
     """An unknown cohort id answers 404."""
     setup = make_cohort(learners=1)
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
     assert client.get(reverse("tutoring:dashboard", args=[999999])).status_code == 404
 
 
 def test_ifpc_staff_sees_every_learner(client):
     """IFPC staff see the whole cohort."""
     setup = make_cohort(learners=3)
-    client.force_login(UserFactory(roles=[Role.REGISTRATIONS_MANAGER]))
+    force_login_verified(client, UserFactory(roles=[Role.REGISTRATIONS_MANAGER]))
     response = client.get(_url(setup.cohort))
     assert response.status_code == 200
     assert response.context["page"].count == 3
@@ -83,7 +84,7 @@ def test_group_tutor_sees_only_their_groups_learners(client):
     make_group(setup.cohort, "Groupe A", tutor=group_tutor, members=setup.learners[:2])
     make_group(setup.cohort, "Groupe B", members=setup.learners[2:])
     mark_viewed(setup.learners[3], setup.activities[0])  # outside the group
-    client.force_login(group_tutor)
+    force_login_verified(client, group_tutor)
     response = client.get(_url(setup.cohort))
     assert response.status_code == 200
     shown = {row["user_id"] for row in response.context["rows"]}
@@ -117,7 +118,7 @@ def test_row_shows_progress_states_scores_attendance_and_flags(client):
             str(acts[1].pk): {"state": "in_progress", "score": None},
         },
     )
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
     response = client.get(_url(setup.cohort))
     row = response.context["rows"][0]
     assert row["cells"] == [
@@ -146,7 +147,7 @@ def test_query_count_does_not_grow_with_learners_or_activities(
     big = make_cohort(learners=30, activities=8, tutor=small.tutor)
     for learner in big.learners[:10]:
         mark_viewed(learner, big.activities[0])
-    client.force_login(small.tutor)
+    force_login_verified(client, small.tutor)
     client.get(_url(small.cohort))  # warm caches (session, content types)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -169,7 +170,7 @@ def test_search_is_case_and_accent_insensitive_on_name_and_email(client):
     add_learner(setup.cohort, "Hélène", "Lefèvre")
     add_learner(setup.cohort, "Marc", "Dubois", email="marc.dubois@ecole.test")
     add_learner(setup.cohort, "Zoé", "Martin")
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
     assert _names(client.get(_url(setup.cohort, q="helene LEFEVRE"))) == [
         "Lefèvre Hélène"
     ]
@@ -193,7 +194,7 @@ def test_filters_by_group_flag_progress_and_status(client):
     )
     c = add_learner(setup.cohort, "Chloé", "Gamma", progress_percent=100)
     Enrolment.objects.filter(pk=c.pk).update(status=Enrolment.Status.WITHDRAWN)
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
     assert _names(client.get(_url(setup.cohort, group=group.pk))) == ["Beta Bruno"]
     assert _names(client.get(_url(setup.cohort, group="none"))) == ["Alpha Anne"]
     assert _names(client.get(_url(setup.cohort, flag="not_started"))) == ["Alpha Anne"]
@@ -210,7 +211,7 @@ def test_invalid_filters_are_reported_and_ignored(client):
     setup = make_cohort(learners=0)
     add_learner(setup.cohort, "Anne", "Alpha", progress_percent=10)
     add_learner(setup.cohort, "Bruno", "Beta", progress_percent=90)
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
     response = client.get(
         _url(setup.cohort, progress_min=50, progress_max=20, flag="nope")
     )
@@ -238,7 +239,7 @@ def test_sort_by_progress_last_activity_and_score_is_stable(client):
     e3 = add_learner(
         setup.cohort, "Trois", "Ccc", progress_percent=20, last_activity_at=days_ago(1)
     )
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
 
     def ids(sort):
         response = client.get(_url(setup.cohort, sort=sort))
@@ -257,7 +258,7 @@ def test_pagination_is_50_per_page_with_shareable_links(client):
     setup = make_cohort(learners=0)
     for number in range(60):
         add_learner(setup.cohort, f"P{number:02d}", "Nom", progress_percent=number)
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
     first = client.get(_url(setup.cohort, sort="progress", progress_min=0))
     assert len(first.context["rows"]) == 50
     content = first.content.decode()
@@ -281,7 +282,7 @@ def test_charts_show_distribution_and_funnel_with_text_alternatives(client, comm
         mark_viewed(setup.learners[0], setup.activities[0])
         mark_viewed(setup.learners[0], setup.activities[1])
         mark_viewed(setup.learners[1], setup.activities[0])
-    client.force_login(setup.tutor)
+    force_login_verified(client, setup.tutor)
     response = client.get(_url(setup.cohort))
     buckets = {b.label: b.count for b in response.context["buckets"]}
     assert buckets["0–9 %"] == 1 and buckets["50–59 %"] == 1

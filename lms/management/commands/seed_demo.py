@@ -44,3 +44,9 @@ class Command(BaseCommand):
         for _pattern, line in demo.DEMO_ACCOUNT_SERIES:
             self.stdout.write(f"  {line}")
         self.stdout.write(f"  Mot de passe commun : {settings.DEMO_PASSWORD}")
+        self.stdout.write(
+            "  Double authentification des comptes IFPC et administrateur : "
+            "ajoutez cette clé TOTP commune à votre application d'authentification, "
+            f"puis saisissez le code qu'elle affiche : {demo.DEMO_TOTP_SECRET}"
+        )
+        self.stdout.write(f"    ({demo.demo_totp_uri()})")
