@@ -1,0 +1,1 @@
+"""IFPC steering indicators: aggregates refreshed by Celery beat, read by a dashboard."""
