@@ -391,6 +391,13 @@ class AuditEvent(models.Model):
         ERASURE_REQUESTED = "erasure_requested", _("Demande d'effacement")
         ERASURE_DECIDED = "erasure_decided", _("Décision sur une demande d'effacement")
         ACCOUNT_ANONYMISED = "account_anonymised", _("Compte anonymisé")
+        INACTIVITY_WARNED = "inactivity_warned", _("Avertissement d'inactivité")
+        RETENTION_APPLIED = "retention_applied", _("Durée de conservation appliquée")
+        ACCOUNT_LINKED = "account_linked", _("Compte lié à Mon Espace")
+        SECOND_FACTOR_CHANGED = (
+            "second_factor_changed",
+            _("Double authentification modifiée"),
+        )
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -490,3 +497,33 @@ class ErasureRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return _("Demande d'effacement n° %(id)s") % {"id": self.pk}
+
+
+class OIDCIdentity(TimeStampedModel):
+    """The link between a user and their account at an OpenID Connect provider
+    (Mon Espace): the provider's ``iss`` and the stable ``sub`` it gives them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur·rice"),
+        on_delete=models.CASCADE,
+        related_name="oidc_identities",
+    )
+    issuer = models.CharField(_("fournisseur d'identité"), max_length=255)
+    subject = models.CharField(_("identifiant chez le fournisseur"), max_length=255)
+    last_login_at = models.DateTimeField(_("dernière connexion"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identité Mon Espace")
+        verbose_name_plural = _("identités Mon Espace")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="lms_oidcidentity_unique_subject"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "issuer"], name="lms_oidcidentity_one_per_issuer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} · {self.subject}"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -57,3 +59,23 @@ def anonymise_inactive_account(user_id: int) -> bool:
     from . import retention
 
     return retention.anonymise_inactive_account(user_id)
+
+
+@shared_task(
+    name="lms.tasks.send_email",
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    max_retries=8,
+)
+def send_email(subject: str, body: str, to: str, *, html: str = "") -> None:
+    """Send one already rendered e-mail (retried while the mail server is down)."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send(fail_silently=False)

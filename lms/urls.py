@@ -8,9 +8,10 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import privacy_views, views
+from . import privacy_views, two_factor_views, views
 from .admin_site import admin_site
-from .forms import EmailAuthenticationForm
+from .forms import EmailAuthenticationForm, QueuedPasswordResetForm
+from .oidc import views as oidc_views
 
 app_urls = (
     [
@@ -29,16 +30,19 @@ app_urls = (
 auth_patterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
-        ),
+        oidc_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", oidc_views.LogoutView.as_view(), name="logout"),
+    path("oidc/", include("lms.oidc.urls")),
+    path(
+        "two-factor/",
+        include((two_factor_views.urlpatterns, "two_factor"), namespace="two_factor"),
+    ),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
             subject_template_name="registration/password_reset_subject.txt",
             email_template_name="registration/password_reset_email.txt",
             html_email_template_name="registration/password_reset_email.html",

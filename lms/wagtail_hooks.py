@@ -2,3 +2,4 @@
 
 from . import audit_views as _audit_views  # noqa: F401
 from . import erasure_views as _erasure_views  # noqa: F401, E402
+from . import two_factor_views as _two_factor_views  # noqa: F401, E402

@@ -94,6 +94,16 @@ def catalogue_manager(db):
 
 
 @pytest.fixture
+def verified_login():
+    """``verified_login(client, user)``: sign a staff member in with a verified
+    second factor (a real TOTP device and code, see tests/two_factor_support.py);
+    plain ``client.force_login`` leaves staff at the verification page."""
+    from tests.two_factor_support import force_login_verified
+
+    return force_login_verified
+
+
+@pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """``with committed(): …`` runs the block's after-commit callbacks (domain
     events, pushes) as a real commit would, inside the test transaction."""
@@ -102,3 +112,15 @@ def committed(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return context
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks enqueued during the test run at once, in-process (as in the
+    embedded default) instead of going to the broker."""
+    from lms.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

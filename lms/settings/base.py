@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "tutoring",
     "live",
     "certification",
+    "indicators",
     # Wagtail.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -59,6 +60,9 @@ INSTALLED_APPS = [
     "channels",
     "django_celery_beat",
     "storages",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lms.two_factor.SecondFactorMiddleware",
     "lms.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -217,10 +223,52 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
 LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
 LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# Sign-in with Mon Espace (OpenID Connect, lms.oidc): off while OIDC_ISSUER is
+# empty. Discovery from the issuer's /.well-known/openid-configuration, cached.
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_SCOPES = env_str("OIDC_SCOPES") or "openid email profile"
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 5)
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", 3600)
+OIDC_USE_USERINFO = env_bool("OIDC_USE_USERINFO", True)
+# Claim names: staff number, e-mail, functions (a list or space-separated
+# string) and FASE numbers of the person's establishments.
+OIDC_CLAIM_MATRICULE = env_str("OIDC_CLAIM_MATRICULE") or "matricule"
+OIDC_CLAIM_EMAIL = env_str("OIDC_CLAIM_EMAIL") or "email"
+OIDC_CLAIM_FUNCTIONS = env_str("OIDC_CLAIM_FUNCTIONS") or "fonctions"
+OIDC_CLAIM_FASE = env_str("OIDC_CLAIM_FASE") or "fase"
+# JSON object {claim value: Tremplin role}; the roles named here are managed by
+# the identity provider (granted and revoked at each sign-in), the others never.
+OIDC_ROLE_RULES = env_str("OIDC_ROLE_RULES") or (
+    '{"enseignant": "teacher", "directeur": "school_director", "ctp": "ctp",'
+    ' "dco": "dco", "formateur_interne": "internal_trainer"}'
+)
+# While OIDC is on, people linked to Mon Espace keep a local password only if
+# they hold one of these roles (tutors and IFPC staff without portal accounts).
+OIDC_LOCAL_LOGIN_ROLES = env_list(
+    "OIDC_LOCAL_LOGIN_ROLES",
+    ["tutor", "catalogue_manager", "registrations_manager", "administrator"],
+)
+# Retention (GDPR), in days; 0 keeps forever (lms/retention.py, daily beat task).
+RETENTION_AUDIT_JOURNAL_DAYS = env_int("RETENTION_AUDIT_JOURNAL_DAYS", 5 * 365)
+RETENTION_ADMIN_HISTORY_DAYS = env_int("RETENTION_ADMIN_HISTORY_DAYS", 2 * 365)
+RETENTION_TECHNICAL_LOG_DAYS = env_int("RETENTION_TECHNICAL_LOG_DAYS", 365)
+RETENTION_CHAT_DAYS = env_int("RETENTION_CHAT_DAYS", 365)
+RETENTION_INACTIVE_ACCOUNT_DAYS = env_int("RETENTION_INACTIVE_ACCOUNT_DAYS", 3 * 365)
+RETENTION_INACTIVE_WARNING_DAYS = env_int("RETENTION_INACTIVE_WARNING_DAYS", 30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 CSRF_COOKIE_SAMESITE = "Lax"
+# Second factor (lms.two_factor): TOTP + backup codes, required of these roles
+# (and of is_staff/is_superuser accounts) when they sign in with a password.
+MFA_REQUIRED_ROLES = env_list(
+    "MFA_REQUIRED_ROLES",
+    ["catalogue_manager", "registrations_manager", "administrator"],
+)
+MFA_BACKUP_CODE_COUNT = 10
+OTP_TOTP_ISSUER = "Tremplin"
 
 # --- Internationalisation: French first -----------------------------------------
 LANGUAGE_CODE = "fr-be"

@@ -18,6 +18,7 @@ SOURCE_DIRS = [
     "tutoring",
     "live",
     "certification",
+    "indicators",
 ]
 
 

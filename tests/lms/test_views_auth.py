@@ -38,11 +38,14 @@ def test_logout_requires_post_and_signs_out(client, teacher):
     assert client.get(reverse("lms:dashboard")).status_code == 302
 
 
-def test_password_reset_does_not_reveal_accounts(client):
+def test_password_reset_does_not_reveal_accounts(client, eager_tasks, committed):
     """Known and unknown addresses get the same answer; only the known one gets mail."""
     UserFactory(email="connu@example.test")
-    known = client.post(reverse("password_reset"), {"email": "connu@example.test"})
-    unknown = client.post(reverse("password_reset"), {"email": "inconnu@example.test"})
+    with committed():
+        known = client.post(reverse("password_reset"), {"email": "connu@example.test"})
+        unknown = client.post(
+            reverse("password_reset"), {"email": "inconnu@example.test"}
+        )
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
     assert len(mail.outbox) == 1
@@ -52,10 +55,11 @@ def test_password_reset_does_not_reveal_accounts(client):
     assert "/accounts/password-reset/" in message.body
 
 
-def test_password_reset_link_sets_a_new_password(client):
+def test_password_reset_link_sets_a_new_password(client, eager_tasks, committed):
     """Following the e-mailed link lets the user choose a new password and sign in."""
     user = UserFactory(email="oubli@example.test")
-    client.post(reverse("password_reset"), {"email": user.email})
+    with committed():
+        client.post(reverse("password_reset"), {"email": user.email})
     link = next(
         line.strip()
         for line in mail.outbox[0].body.splitlines()
@@ -124,3 +128,25 @@ def test_admin_pages_get_the_admin_policy(client, administrator):
     client.force_login(administrator)
     policy = client.get("/django-admin/")["Content-Security-Policy"]
     assert "style-src 'self' 'unsafe-inline'" in policy
+
+
+def test_password_reset_mail_leaves_after_the_response(client, monkeypatch, committed):
+    """The request only queues the e-mail (same work for known and unknown
+    addresses); the queued task sends it, after the transaction commits."""
+    from lms import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks.send_email, "delay", lambda *args, **kwargs: queued.append((args, kwargs))
+    )
+    UserFactory(email="connu@example.test")
+    with committed():
+        client.post(reverse("password_reset"), {"email": "inconnu@example.test"})
+        client.post(reverse("password_reset"), {"email": "connu@example.test"})
+    assert mail.outbox == []
+    assert len(queued) == 1
+    (subject, body, to), options = queued[0]
+    tasks.send_email(subject, body, to, **options)
+    assert mail.outbox[0].to == ["connu@example.test"]
+    assert "/accounts/password-reset/" in mail.outbox[0].body
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
