@@ -5,13 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from certification.views.selftest_campaigns import (
-    CHART_WIDTH,
-    LEVEL_FILLS,
-    ROW_HEIGHT,
-    ChartRow,
-    Segment,
-)
+from certification.views.selftest_campaigns import CHART_WIDTH, ChartRow, level_rows
 
 from .selectors import CompetenceLevels, Figures
 
@@ -58,33 +52,5 @@ def dimension_bars(rows: list[Figures]) -> tuple[list[Bar], int, int]:
 def level_chart(competences: list[CompetenceLevels]) -> tuple[list[ChartRow], int, int]:
     """Stacked level bars per competence, in the self-test campaign chart's
     shapes (``certification/selftest/campaigns/_chart.html`` draws them)."""
-    rows: list[ChartRow] = []
-    shown = [c for c in competences if not c.suppressed]
-    for index, competence in enumerate(shown):
-        top = 8 + index * ROW_HEIGHT
-        x = 16.0
-        segments = []
-        for share in competence.distribution:
-            width = (
-                round(CHART_WIDTH * share.count / competence.n, 1)
-                if competence.n
-                else 0.0
-            )
-            fill, text_fill = LEVEL_FILLS[share.level]
-            segments.append(
-                Segment(
-                    share.level,
-                    share.count,
-                    share.percent,
-                    round(x, 1),
-                    width,
-                    fill,
-                    text_fill,
-                    width >= 28,
-                )
-            )
-            x += width
-        rows.append(
-            ChartRow(competence.code, competence.name, top + 14, top + 22, segments)
-        )
-    return rows, CHART_WIDTH + 32, 16 + len(rows) * ROW_HEIGHT
+    rows, height = level_rows(competences)
+    return rows, CHART_WIDTH + 32, height

@@ -29,7 +29,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import audit
 from .models import AuditEvent
-from .permissions import is_administrator
+from .permissions import RoleRequiredMixin, is_administrator
+from .roles import Role
 
 PAGE_SIZE = 50
 #: Rows of one CSV download (the newest of the filtered entries).
@@ -81,16 +82,10 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, str
     return events, kept
 
 
-class _AdministratorsOnly:
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not is_administrator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-
-
-class AuditJournalView(_AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
+class AuditJournalView(RoleRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     """The journal, filtered and paginated."""
 
+    required_roles = (Role.ADMINISTRATOR,)
     template_name = "lms/audit_journal.html"
     page_title = gettext_lazy("Journal d'audit")
     header_icon = "history"

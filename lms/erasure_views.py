@@ -21,22 +21,19 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import erasure
 from .models import ErasureRequest
-from .permissions import is_administrator
+from .permissions import RoleRequiredMixin, is_administrator
+from .roles import Role
 
 PAGE_SIZE = 50
 
 
-class ErasureRequestsView(WagtailAdminTemplateMixin, TemplateView):
+class ErasureRequestsView(RoleRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     """Requests, pending ones first (oldest first), then the decided ones."""
 
+    required_roles = (Role.ADMINISTRATOR,)
     template_name = "lms/erasure_requests.html"
     page_title = gettext_lazy("Demandes d'effacement")
     header_icon = "warning"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not is_administrator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -28,8 +28,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import two_factor
-from .permissions import is_administrator
-from .roles import group_name
+from .permissions import RoleRequiredMixin, is_administrator
+from .roles import Role, group_name
 
 PAGE_SIZE = 50
 
@@ -201,17 +201,13 @@ def privileged_users() -> QuerySet[Any]:
     )
 
 
-class SecondFactorAdminView(WagtailAdminTemplateMixin, TemplateView):
+class SecondFactorAdminView(RoleRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     """Staff accounts and whether each has enrolled a second factor."""
 
+    required_roles = (Role.ADMINISTRATOR,)
     template_name = "lms/two_factor_admin.html"
     page_title = gettext_lazy("Double authentification")
     header_icon = "lock"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not is_administrator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

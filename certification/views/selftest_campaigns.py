@@ -9,6 +9,7 @@ test (part C's pages), then decide to share their levels.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,9 +199,13 @@ CHART_WIDTH = 680
 ROW_HEIGHT = 56
 
 
-def _chart(stats: service.CampaignStats) -> tuple[list[ChartRow], int]:
+def level_rows(competences: Iterable[Any]) -> tuple[list[ChartRow], int]:
+    """Stacked level bars (and the SVG height) for competences that have
+    ``code``, ``name``, ``n``, ``suppressed`` and a ``distribution`` of
+    ``level``/``count``/``percent`` shares; suppressed ones are left out. The
+    indicator dashboard draws its self-test chart with it too."""
     rows: list[ChartRow] = []
-    for index, row in enumerate(r for r in stats.competences if not r.suppressed):
+    for index, row in enumerate(r for r in competences if not r.suppressed):
         top = 8 + index * ROW_HEIGHT
         x = 16.0
         segments = []
@@ -231,7 +236,7 @@ def campaign_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
     results only, k-anonymous), group recommendations, individual table."""
     campaign = _managed_campaign(request, uuid)
     stats = service.stats(campaign)
-    chart, chart_height = _chart(stats)
+    chart, chart_height = level_rows(stats.competences)
     people = Paginator(stats.individuals, INDIVIDUALS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

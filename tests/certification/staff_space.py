@@ -12,32 +12,18 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.process_support import ServerProcess, free_port
 
 
 @dataclass
-class StaffSpaceStandIn:
-    port: int
-    token: str
-    process: subprocess.Popen | None = field(default=None, repr=False)
-    output: Any = field(default=None, repr=False)
+class StaffSpaceStandIn(ServerProcess):
+    token: str = ""
 
     @property
     def url(self) -> str:
@@ -65,43 +51,15 @@ class StaffSpaceStandIn:
         for name, value in flags.items():
             if value is not None:
                 command.append("--" + name.replace("_", "-") + "=" + str(value))
-        # A file, not a pipe: nobody reads the log while the server runs, and
-        # a full pipe would block it.
-        standin.output = tempfile.TemporaryFile()
-        standin.process = subprocess.Popen(
-            command, cwd=BASE_DIR, stdout=standin.output, stderr=subprocess.STDOUT
+        state = standin.url + "/_standin/state"
+        standin.launch(
+            command,
+            lambda: (
+                httpx.get(state, headers=standin.headers, timeout=1).status_code == 200
+            ),
+            name="staff-space stand-in",
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if standin.process.poll() is not None:
-                raise RuntimeError("staff-space stand-in exited: " + standin.log())
-            try:
-                response = httpx.get(
-                    standin.url + "/_standin/state", headers=standin.headers, timeout=1
-                )
-                if response.status_code == 200:
-                    return standin
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        standin.stop()
-        raise RuntimeError("staff-space stand-in did not start within 20 s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-    def log(self) -> str:
-        """Everything the process printed so far."""
-        if self.output is None:
-            return ""
-        self.output.seek(0)
-        return self.output.read().decode(errors="replace")
+        return standin
 
     # --- control ---------------------------------------------------------------
     def _control(self, method: str, action: str, data: Any = None) -> dict:

@@ -3,17 +3,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from certification.selftest import demo_content
-
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.embedded_support import embedded_env, manage
 
 SCRIPT = textwrap.dedent(
     """
@@ -47,35 +42,14 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 @pytest.mark.timeout(900)
 def test_demo_step_runs_twice_on_sqlite(tmp_path):
     """On SQLite the step loads the bank, is idempotent, and a test can be taken."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
-            "TREMPLIN_VAR_DIR": str(tmp_path),
-        }
-    )
-    result = _manage("migrate", "--no-input", "-v", "0", env=env)
+    env = embedded_env(tmp_path)
+    result = manage("migrate", "--no-input", "-v", "0", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "tremplin.sqlite3").exists()
-    result = _manage("shell", "-c", SCRIPT, env=env)
+    result = manage("shell", "-c", SCRIPT, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     counts = next(
         line for line in result.stdout.splitlines() if line.startswith("COUNTS")

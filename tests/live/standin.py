@@ -22,31 +22,18 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
-import subprocess
 import sys
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import httpx
 
 from live.bbb.checksum import signed_query
-
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.process_support import ServerProcess, free_port
 
 
 @dataclass
-class StandIn:
-    port: int
-    secret: str
-    process: subprocess.Popen | None = field(default=None, repr=False)
+class StandIn(ServerProcess):
+    secret: str = ""
 
     @property
     def url(self) -> str:
@@ -55,7 +42,7 @@ class StandIn:
     @classmethod
     def start(cls, *, secret: str | None = None) -> StandIn:
         standin = cls(port=free_port(), secret=secret or secrets.token_hex(16))
-        standin.process = subprocess.Popen(
+        standin.launch(
             [
                 sys.executable,
                 "-m",
@@ -65,32 +52,10 @@ class StandIn:
                 "--secret",
                 standin.secret,
             ],
-            cwd=BASE_DIR,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            lambda: httpx.get(standin.url + "api", timeout=1).status_code == 200,
+            name="BBB stand-in",
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if standin.process.poll() is not None:
-                raise RuntimeError(
-                    "BBB stand-in exited: "
-                    + standin.process.stderr.read().decode(errors="replace")
-                )
-            try:
-                if httpx.get(standin.url + "api", timeout=1).status_code == 200:
-                    return standin
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        standin.stop()
-        raise RuntimeError("BBB stand-in did not start within 20 s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        return standin
 
     def control(self, action: str, **params: object) -> dict:
         query = signed_query(action, params, self.secret)

@@ -8,35 +8,21 @@ claims per person with ``set_user``, consent with ``authorize``);
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.process_support import ServerProcess, free_port
+
 CLIENT_ID = "tremplin-tests"
 CLIENT_SECRET = "secret-des-tests-oidc"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
-class ProviderProcess:
-    port: int
-    process: subprocess.Popen | None = field(default=None, repr=False)
-    output: Any = field(default=None, repr=False)
-
+class ProviderProcess(ServerProcess):
     @property
     def issuer(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -44,23 +30,14 @@ class ProviderProcess:
     @classmethod
     def _start(cls, command: list[str], port: int) -> ProviderProcess:
         provider = cls(port=port)
-        provider.output = tempfile.TemporaryFile()
-        provider.process = subprocess.Popen(
-            command, cwd=BASE_DIR, stdout=provider.output, stderr=subprocess.STDOUT
+        discovery = provider.issuer + "/.well-known/openid-configuration"
+        provider.launch(
+            command,
+            lambda: httpx.get(discovery, timeout=1).status_code == 200,
+            name="OIDC provider",
+            timeout=30,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if provider.process.poll() is not None:
-                raise RuntimeError("OIDC provider exited: " + provider.log())
-            try:
-                url = provider.issuer + "/.well-known/openid-configuration"
-                if httpx.get(url, timeout=1).status_code == 200:
-                    return provider
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        provider.stop()
-        raise RuntimeError("OIDC provider did not start within 30 s")
+        return provider
 
     @classmethod
     def mock(cls) -> ProviderProcess:
@@ -94,21 +71,6 @@ class ProviderProcess:
             ],
             port,
         )
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-    def log(self) -> str:
-        if self.output is None:
-            return ""
-        self.output.seek(0)
-        return self.output.read().decode(errors="replace")
 
     # --- oidc-provider-mock ----------------------------------------------------
     def set_user(self, sub: str, claims: dict[str, Any]) -> None:

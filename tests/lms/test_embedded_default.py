@@ -8,15 +8,11 @@ so that code paths that only work on PostgreSQL (row locks, JSON operators,
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.embedded_support import embedded_env, manage
 
 PAGES_SCRIPT = textwrap.dedent(
     """
@@ -61,38 +57,17 @@ PAGES_SCRIPT = textwrap.dedent(
 )
 
 
-def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 @pytest.mark.timeout(900)
 def test_run_command_works_on_the_embedded_default(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
-            "TREMPLIN_VAR_DIR": str(tmp_path),
-        }
-    )
+    env = embedded_env(tmp_path)
     for step in (["migrate", "--no-input", "-v", "0"], ["seed_demo"]):
-        result = _manage(*step, env=env)
+        result = manage(*step, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "tremplin.sqlite3").exists()
     from django.conf import settings
 
     script = PAGES_SCRIPT.replace("{password}", settings.DEMO_PASSWORD)
-    result = _manage("shell", "-c", script, env=env)
+    result = manage("shell", "-c", script, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if "@demo." in line]
     assert len(lines) == 17, result.stdout

@@ -3,15 +3,11 @@ the delete guard is a trigger lifted and restored inside the purge."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.embedded_support import embedded_env, manage
 
 SCRIPT = textwrap.dedent(
     """
@@ -40,27 +36,9 @@ SCRIPT = textwrap.dedent(
 @pytest.mark.timeout(600)
 def test_the_journal_purge_works_on_sqlite_and_restores_the_guard(tmp_path):
     """On SQLite too, old entries go, young ones stay, and plain deletes are refused after."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
-            "TREMPLIN_VAR_DIR": str(tmp_path),
-            "RETENTION_AUDIT_JOURNAL_DAYS": "365",
-        }
-    )
+    env = embedded_env(tmp_path, RETENTION_AUDIT_JOURNAL_DAYS="365")
     for args in (["migrate", "--no-input", "-v", "0"], ["shell", "-c", SCRIPT]):
-        result = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", *args],
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=500,
-        )
+        result = manage(*args, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert "purged 1" in lines
