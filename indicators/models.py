@@ -21,7 +21,15 @@ class ParticipantProfile(models.Model):
     """One person's dimensions: network, level and province of their first
     establishment (lowest id), and their main function (see ``refresh``)."""
 
-    user_id = models.BigIntegerField(primary_key=True)
+    # Rebuilt from the raw tables at each refresh: no database constraint, and
+    # the personal-data export finds it through this link to the person.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     network = models.CharField(max_length=32, blank=True)
     level = models.CharField(max_length=32, blank=True)
     province = models.CharField(max_length=16, blank=True)

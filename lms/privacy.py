@@ -35,7 +35,15 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 #: The platform's own apps.
-PLATFORM_APPS = ("lms", "catalogue", "courses", "tutoring", "live", "certification")
+PLATFORM_APPS = (
+    "lms",
+    "catalogue",
+    "courses",
+    "tutoring",
+    "live",
+    "certification",
+    "indicators",
+)
 #: Framework apps whose rows also name people (admin history, page history,
 #: admin preferences).
 EXTRA_APPS = ("admin", "wagtailcore", "wagtailusers")

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ParticipantProfile',
             fields=[
-                ('user_id', models.BigIntegerField(primary_key=True, serialize=False)),
+                ('user', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to=settings.AUTH_USER_MODEL)),
                 ('network', models.CharField(blank=True, max_length=32)),
                 ('level', models.CharField(blank=True, max_length=32)),
                 ('province', models.CharField(blank=True, max_length=16)),

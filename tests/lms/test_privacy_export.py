@@ -14,6 +14,7 @@ from django.urls import reverse
 from catalogue.services import register_for_session
 from courses.models import Submission
 from courses.tracking.commits import apply_commit
+from indicators.refresh import refresh as refresh_indicators
 from lms import audit, privacy
 from lms.models import AuditEvent
 from lms.roles import Role
@@ -58,6 +59,7 @@ def _archive(content: bytes) -> tuple[dict, zipfile.ZipFile]:
 
 def test_export_holds_the_persons_rows_across_the_platform(person_with_data):
     person, other, attestation = person_with_data
+    refresh_indicators()  # the person's dimensions for the IFPC indicators
     document, archive = _archive(privacy.export_user_data(person))
     data = document["donnees"]
     assert document["personne"]["email"] == person.email
@@ -70,6 +72,8 @@ def test_export_holds_the_persons_rows_across_the_platform(person_with_data):
     assert data["certification.Delivery"]  # the delivery to the staff space
     # Audit entries about the person (their roles, their attestation).
     assert {r["subject_id"] for r in data["lms.AuditEvent"]} == {person.pk}
+    # The dimensions the indicators hold about the person (none of the other's).
+    assert [r["user_id"] for r in data["indicators.ParticipantProfile"]] == [person.pk]
     # The uploaded file is in the archive, at the path the row gives.
     path = data["courses.Submission"][0]["file"]
     assert archive.read(path) == b"contenu du travail"
