@@ -8,6 +8,7 @@ from django.conf import settings
 from catalogue.models import Registration
 from tests.browser.conftest import browser, page, serious_axe_violations  # noqa: F401
 from tests.conftest import PASSWORD
+from tests.two_factor_support import pass_second_factor
 
 from .builders_registrations import open_session, teacher_user
 
@@ -77,6 +78,7 @@ def test_manager_accepts_from_the_admin_queue(page):  # noqa: F811
     page.get_by_label("Adresse e-mail").fill(manager.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    pass_second_factor(page, manager.email)  # IFPC staff: the TOTP step
     page.wait_for_url("**/dashboard/")
 
     page.goto("/cms/catalogue/registrations/")
