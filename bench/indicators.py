@@ -536,6 +536,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # manifest storage
     seed()
     counts()
     if not args.skip_refresh:
