@@ -39,11 +39,9 @@ import argparse
 import asyncio
 import os
 import random
-import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -54,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.support import (  # noqa: E402
+    BENCH_HOST,
     HttpConnection,
     cpu_seconds,
     database_cpu_seconds,
@@ -61,24 +60,15 @@ from bench.support import (  # noqa: E402
     load_average,
     machine_ticks,
     prepare_environment,
+    production_env,
     start_server,
     use_uvloop,
     worker_pids,
 )
 
-HOST = "tremplin.bench.test"
+HOST = BENCH_HOST
 ACCEPT_LANGUAGE = "Accept-Language: fr-BE\r\n"
-ENV_DEFAULTS = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tremplin_bench_catalogue",
-    "REDIS_URL": "redis://127.0.0.1:6379/5",
-    "DJANGO_SETTINGS_MODULE": "lms.settings.production",
-    "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-    "ALLOWED_HOSTS": f"127.0.0.1,localhost,{HOST},testserver",
-    "CONTENT_ORIGIN": "https://content.bench.test",
-    "SITE_URL": f"https://{HOST}",
-    "TREMPLIN_VAR_DIR": tempfile.mkdtemp(prefix="tremplin-bench-catalogue-"),
-    "LOG_LEVEL": "WARNING",
-}
+ENV_DEFAULTS = production_env("catalogue", 5)
 prepare_environment(ENV_DEFAULTS)
 
 import django  # noqa: E402

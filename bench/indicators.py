@@ -35,12 +35,10 @@ import asyncio
 import os
 import random
 import resource
-import secrets
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -49,27 +47,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.support import (  # noqa: E402
+    BENCH_HOST,
     HttpConnection,
     free_port,
     load_average,
     percentile,
     prepare_environment,
+    production_env,
     start_server,
     use_uvloop,
 )
 
-HOST = "tremplin.bench.test"
-ENV_DEFAULTS = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tremplin_bench_ind",
-    "REDIS_URL": "redis://127.0.0.1:6379/10",
-    "DJANGO_SETTINGS_MODULE": "lms.settings.production",
-    "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-    "ALLOWED_HOSTS": f"127.0.0.1,localhost,{HOST},testserver",
-    "CONTENT_ORIGIN": "https://content.bench.test",
-    "SITE_URL": f"https://{HOST}",
-    "TREMPLIN_VAR_DIR": tempfile.mkdtemp(prefix="tremplin-bench-indicators-"),
-    "LOG_LEVEL": "WARNING",
-}
+HOST = BENCH_HOST
+ENV_DEFAULTS = production_env("ind", 10)
 USERS = 170_000
 ESTABLISHMENTS = 2_000
 TRAININGS = 5_000

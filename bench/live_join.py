@@ -37,7 +37,6 @@ import signal
 import string
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -51,28 +50,21 @@ from bench.live_support import (  # noqa: E402
     start_standin,
 )
 from bench.support import (  # noqa: E402
+    BENCH_HOST,
     HttpConnection,
     free_port,
     load_average,
     percentile,
     prepare_environment,
+    production_env,
     start_server,
     use_uvloop,
 )
 
-HOST = "tremplin.bench.test"
+HOST = BENCH_HOST
 COHORT_CODE = "BENCH-LIVE-JOIN"
-ENV_DEFAULTS = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tremplin_bench_live",
-    "REDIS_URL": "redis://127.0.0.1:6379/13",
-    "DJANGO_SETTINGS_MODULE": "bench.live_settings",  # production + stand-in
-    "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-    "ALLOWED_HOSTS": f"127.0.0.1,localhost,{HOST},testserver",
-    "CONTENT_ORIGIN": "https://content.bench.test",
-    "SITE_URL": f"https://{HOST}",
-    "TREMPLIN_VAR_DIR": tempfile.mkdtemp(prefix="tremplin-bench-live-"),
-    "LOG_LEVEL": "WARNING",
-}
+# production + stand-in
+ENV_DEFAULTS = production_env("live", 13, settings="bench.live_settings")
 
 STANDIN = start_standin()
 prepare_environment(ENV_DEFAULTS)

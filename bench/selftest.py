@@ -56,7 +56,6 @@ import statistics
 import string
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,11 +65,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.support import (  # noqa: E402
+    BENCH_HOST,
     HttpConnection,
     free_port,
     load_average,
     percentile,
     prepare_environment,
+    production_env,
     start_server,
     use_uvloop,
 )
@@ -88,7 +89,7 @@ from certification.selftest.engine.simulate import (  # noqa: E402
     take_test,
 )
 
-HOST = "tremplin.bench.test"
+HOST = BENCH_HOST
 #: An unusable password hash (no hashing cost for the bench accounts).
 UNUSABLE = "!bench"
 EMAIL_PREFIX = "bench-autotest-"
@@ -106,15 +107,7 @@ COMPETENCES = (
     *(f"6.{k}" for k in range(1, 6)),
 )
 ENV_DEFAULTS = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tremplin_bench_selftest",
-    "REDIS_URL": "redis://127.0.0.1:6379/15",
-    "DJANGO_SETTINGS_MODULE": "lms.settings.production",
-    "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-    "ALLOWED_HOSTS": f"127.0.0.1,localhost,{HOST},testserver",
-    "CONTENT_ORIGIN": "https://content.bench.test",
-    "SITE_URL": f"https://{HOST}",
-    "TREMPLIN_VAR_DIR": tempfile.mkdtemp(prefix="tremplin-bench-selftest-"),
-    "LOG_LEVEL": "WARNING",
+    **production_env("selftest", 15),
     # Production refuses to start without these; the self-test uses none of them.
     "BBB_URL": "https://bbb.bench.invalid/bigbluebutton/",
     "BBB_SECRET": secrets.token_urlsafe(32),

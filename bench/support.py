@@ -9,6 +9,9 @@ import subprocess
 import time
 from pathlib import Path
 
+#: The host name benchmark requests are sent to.
+BENCH_HOST = "tremplin.bench.test"
+
 
 def prepare_environment(defaults: dict[str, str]) -> None:
     """Apply ``defaults`` to unset variables, then create the benchmark database.
@@ -38,6 +41,28 @@ def prepare_environment(defaults: dict[str, str]) -> None:
         ).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def production_env(
+    name: str, redis_db: int, *, settings: str = "lms.settings.production"
+) -> dict[str, str]:
+    """The usual ``ENV_DEFAULTS`` of a benchmark served as in production: its
+    own database ``tremplin_bench_<name>`` and Redis database, a throwaway
+    secret key and var directory, the host ``BENCH_HOST``."""
+    import secrets
+    import tempfile
+
+    return {
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/tremplin_bench_{name}",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}",
+        "DJANGO_SETTINGS_MODULE": settings,
+        "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": f"127.0.0.1,localhost,{BENCH_HOST},testserver",
+        "CONTENT_ORIGIN": "https://content.bench.test",
+        "SITE_URL": f"https://{BENCH_HOST}",
+        "TREMPLIN_VAR_DIR": tempfile.mkdtemp(prefix=f"tremplin-bench-{name}-"),
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 def _production_placeholders() -> dict[str, str]:

@@ -34,11 +34,9 @@ import asyncio
 import datetime as dt
 import os
 import random
-import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -47,31 +45,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.support import (  # noqa: E402
+    BENCH_HOST,
     HttpConnection,
     free_port,
     load_average,
     percentile,
     prepare_environment,
+    production_env,
     start_server,
     use_uvloop,
     worker_pids,
 )
 
-HOST = "tremplin.bench.test"
+HOST = BENCH_HOST
 COHORT_CODE = "BENCH-TUTORAT"
 #: An unusable password hash (no hashing cost for 12,000 accounts).
 UNUSABLE = "!bench"
-ENV_DEFAULTS = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tremplin_bench_tutoring",
-    "REDIS_URL": "redis://127.0.0.1:6379/12",
-    "DJANGO_SETTINGS_MODULE": "lms.settings.production",
-    "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-    "ALLOWED_HOSTS": f"127.0.0.1,localhost,{HOST},testserver",
-    "CONTENT_ORIGIN": "https://content.bench.test",
-    "SITE_URL": f"https://{HOST}",
-    "TREMPLIN_VAR_DIR": tempfile.mkdtemp(prefix="tremplin-bench-tutoring-"),
-    "LOG_LEVEL": "WARNING",
-}
+ENV_DEFAULTS = production_env("tutoring", 12)
 prepare_environment(ENV_DEFAULTS)
 
 import django  # noqa: E402

@@ -38,6 +38,14 @@ def templated_email(
             subject = render_to_string(f"{prefix}_subject.txt", context)
         text = render_to_string(f"{prefix}_body.txt", context)
         html = render_to_string(f"{prefix}_body.html", context)
+    return rendered_email(subject, text, html, to=to)
+
+
+def rendered_email(
+    subject: str, text: str, html: str, *, to: str
+) -> EmailMultiAlternatives:
+    """The e-mail of already rendered parts (``html`` may be empty), from
+    ``DEFAULT_FROM_EMAIL``, marked ``Auto-Submitted``."""
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
@@ -45,5 +53,6 @@ def templated_email(
         to=[to],
         headers={"Auto-Submitted": "auto-generated"},
     )
-    message.attach_alternative(html, "text/html")
+    if html:
+        message.attach_alternative(html, "text/html")
     return message

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
+
+from .emails import rendered_email
 
 logger = logging.getLogger(__name__)
 
@@ -69,13 +69,4 @@ def anonymise_inactive_account(user_id: int) -> bool:
 )
 def send_email(subject: str, body: str, to: str, *, html: str = "") -> None:
     """Send one already rendered e-mail (retried while the mail server is down)."""
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send(fail_silently=False)
+    rendered_email(subject, body, html, to=to).send(fail_silently=False)

@@ -163,18 +163,11 @@ def test_refresh_request_is_enqueued_once(
     assert "Actualisation demandée" in body
 
 
-def test_requested_refresh_runs_through_the_task(client, db, committed):
+def test_requested_refresh_runs_through_the_task(client, db, committed, eager_tasks):
     """With eager Celery, the requested run finishes and the page shows figures."""
-    from celery import current_app
-
     _signed_in(client, Role.ADMINISTRATOR)
-    previous = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = True
-    try:
-        with committed():
-            client.post(reverse("indicators:refresh"))
-    finally:
-        current_app.conf.task_always_eager = previous
+    with committed():
+        client.post(reverse("indicators:refresh"))
     run = RefreshRun.objects.get()
     assert run.status == RefreshRun.Status.DONE
     body = client.get(reverse("indicators:dashboard")).content.decode()
